@@ -1,0 +1,113 @@
+"""Builds the Application: the one place where every handler module is registered, in order.
+
+Reading this file tells a newcomer the whole bot. (As the assembly it is the one module of
+``bot`` that imports ``handlers``.)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.config import Settings
+from bot.municipalities import sync_municipalities
+from bot.roles import Role
+from handlers import errors, fallback, help, invite, language, middleware, privacy, public, start
+from handlers.context import BotData, LotseApp, LotseContext
+from handlers.menus import set_public_menus, set_staff_menus
+from models import Caseworker
+from models.session import make_engine, make_sessionmaker, unit_of_work
+
+log = logging.getLogger("lotse")
+
+
+def build_application(
+    settings: Settings, *, clock: Callable[[], datetime] | None = None
+) -> LotseApp:
+    """Create the Application with all handlers; resources are opened in post_init."""
+    bot_data = BotData(settings=settings)
+    if clock is not None:
+        bot_data.clock = clock
+    context_types = ContextTypes(context=LotseContext, bot_data=lambda: bot_data)
+    app: LotseApp = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_url)
+        .base_file_url(settings.file_api_url)
+        .context_types(context_types)
+        # Scheduled jobs run in local time (office hours, 18:00 reminders).
+        .defaults(Defaults(tzinfo=settings.timezone))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+
+    # Group -3 … -1: cross-cutting work for every update: ignore group chats, stop floods,
+    # then load who is writing and their language into the context.
+    middleware.register(app)
+    # Group 0: features. Within a group the first matching handler wins, so the order
+    # matters: conversations before the generic handlers, fallbacks last.
+    invite.register(app)  # caseworker: /invite conversation, /cancel
+    start.register(app)  # everyone: /start, invite links and consent
+    public.register(app)  # public menu: about, office hours, emergency, contact request
+    help.register(app)  # everyone: /help with emergency numbers
+    language.register(app)  # everyone: /language
+    privacy.register(app)  # everyone: /privacy
+    fallback.register(app)  # unknown commands, stale buttons, unexpected text
+    errors.register(app)
+    return app
+
+
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Open the database, mirror the TOML municipalities, set command menus."""
+    data: BotData = app.bot_data
+    data.engine = make_engine(data.settings.database_url)
+    data.sessions = make_sessionmaker(data.engine)
+    async with unit_of_work(data.sessions) as session:
+        await sync_municipalities(session, data.settings.municipalities)
+        staff = [
+            (c.telegram_user_id, Role.ADMIN if c.is_admin else Role.CASEWORKER, c.language)
+            for c in await session.scalars(
+                select(Caseworker).where(
+                    Caseworker.active.is_(True), Caseworker.telegram_user_id.is_not(None)
+                )
+            )
+            if c.telegram_user_id is not None
+        ]
+    await set_public_menus(app.bot, data.settings.timezone)
+    await set_staff_menus(app.bot, staff, data.settings.timezone)
+    log.info("bot @%s ready, %d staff menus set", app.bot.username, len(staff))
+
+
+async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    data: BotData = app.bot_data
+    if data.engine is not None:
+        await data.engine.dispose()
+        data.engine = data.sessions = None
+
+
+def run(settings: Settings) -> None:
+    """Run until SIGINT/SIGTERM: long polling, or a webhook when LOTSE_WEBHOOK_URL is set."""
+    app = build_application(settings)
+    # Updates that arrived while the bot was down are answered, never dropped.
+    if settings.webhook_url:
+        from urllib.parse import urlparse
+
+        host, _, port = settings.listen.rpartition(":")
+        app.run_webhook(
+            listen=host or "0.0.0.0",
+            port=int(port or 8443),
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            drop_pending_updates=False,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(drop_pending_updates=False, allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,220 @@
+"""The ``lotse`` command line: run, migrate, invite, check.
+
+Every failure is one line on stderr and a non-zero exit code (2 for bad input or
+configuration), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.i18n import LANGUAGES
+from bot.invites import (
+    CreatedInvite,
+    create_caseworker_invite,
+    create_client_invite,
+    deep_link,
+    qr_png,
+)
+from bot.municipalities import sync_municipalities
+
+EXIT_BAD_INPUT = 2
+
+
+class CliError(Exception):
+    """Something the operator must fix; the message says what."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except (ConfigError, CliError) as exc:
+        print(f"lotse: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lotse", description="Lotse Telegram bot")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot (long polling, or webhook if configured)")
+    run.add_argument("--migrate", action="store_true",
+                     help="bring the database schema up to date first")
+    run.set_defaults(handler=_cmd_run)
+
+    migrate = commands.add_parser("migrate", help="bring the database to the newest schema")
+    migrate.set_defaults(handler=_cmd_migrate)
+
+    check = commands.add_parser("check", help="validate configuration and translations")
+    check.set_defaults(handler=_cmd_check)
+
+    invite = commands.add_parser("invite", help="print a single-use invite link")
+    kinds = invite.add_subparsers(dest="kind", required=True, metavar="KIND")
+    client = kinds.add_parser("client", help="invite a client")
+    client.add_argument("--name", required=True, help="first name or pseudonym")
+    client.add_argument("--municipality", required=True, help="municipality key")
+    client.add_argument("--language", choices=sorted(LANGUAGES), help="client's language")
+    client.add_argument("--qr", type=Path, metavar="PNG", help="also write a QR code PNG")
+    client.set_defaults(handler=_cmd_invite)
+    caseworker = kinds.add_parser("caseworker", help="invite a caseworker or admin")
+    caseworker.add_argument("--name", required=True)
+    caseworker.add_argument("--municipality", required=True, action="append",
+                            help="municipality key (repeat for several)")
+    caseworker.add_argument("--admin", action="store_true", help="with admin rights")
+    caseworker.add_argument("--qr", type=Path, metavar="PNG", help="also write a QR code PNG")
+    caseworker.set_defaults(handler=_cmd_invite)
+    return parser
+
+
+def _settings(*, require_token: bool = True) -> Settings:
+    return load_settings(os.environ, require_token=require_token)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import run
+    from bot.logs import setup_logging
+
+    settings = _settings()
+    setup_logging()
+    asyncio.run(_ensure_schema(settings, migrate=args.migrate))
+    run(settings)
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from models.migrate import upgrade
+
+    settings = _settings(require_token=False)
+    try:
+        upgrade(settings.database_url)
+    except Exception as exc:  # the driver's own error, e.g. connection refused
+        raise CliError(f"migration failed: {_one_line(exc)}") from None
+    print("database schema is up to date")
+    return 0
+
+
+async def _ensure_schema(settings: Settings, *, migrate: bool) -> None:
+    """Refuse to run on an older schema unless asked to migrate."""
+    from models.migrate import current_revision, head_revision, upgrade
+    from models.session import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        current = await current_revision(engine)
+    except Exception as exc:
+        raise CliError(f"cannot open the database: {_one_line(exc)}") from None
+    finally:
+        await engine.dispose()
+    head = head_revision()
+    if current == head:
+        return
+    if not migrate:
+        raise CliError(
+            f"the database schema is at {current or 'nothing (empty database)'}, this version "
+            f"needs {head}: run `lotse migrate` first (or `lotse run --migrate`)"
+        )
+    await asyncio.to_thread(upgrade, settings.database_url)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from bot.catalog_check import catalog_problems
+
+    settings = _settings(require_token=False)
+    print(f"configuration {settings.config_path}: "
+          f"{len(settings.municipalities)} municipalities: "
+          + ", ".join(m.key for m in settings.municipalities))
+    if not settings.token:
+        print("note: TELEGRAM_BOT_TOKEN is not set; `lotse run` will need it")
+    problems = catalog_problems()
+    for problem in problems:
+        print(f"translations: {problem}", file=sys.stderr)
+    if problems:
+        return EXIT_BAD_INPUT
+    print(f"translations: {len(LANGUAGES)} languages complete")
+    return 0
+
+
+def _cmd_invite(args: argparse.Namespace) -> int:
+    settings = _settings()
+    keys = [args.municipality] if isinstance(args.municipality, str) else args.municipality
+    for key in keys:
+        if settings.municipality(key) is None:
+            known = ", ".join(m.key for m in settings.municipalities)
+            raise CliError(f"unknown municipality {key!r} (configured: {known})")
+    name = " ".join(args.name.split())
+    if not 1 <= len(name) <= 60:
+        raise CliError("--name must be 1 to 60 characters")
+    username = asyncio.run(_bot_username(settings))
+    created, label = asyncio.run(_create_invite(settings, args, name, keys))
+    link = deep_link(username, created.code)
+    print(link)
+    print(f"{label}; single use, valid until {created.expires_at:%Y-%m-%d %H:%M} UTC")
+    if args.qr:
+        try:
+            args.qr.write_bytes(qr_png(link))
+        except OSError as exc:
+            raise CliError(f"cannot write {args.qr}: {exc.strerror}") from None
+        print(f"QR code written to {args.qr}")
+    return 0
+
+
+async def _bot_username(settings: Settings) -> str:
+    from telegram import Bot
+    from telegram.error import InvalidToken, TelegramError
+
+    try:
+        async with Bot(settings.token, base_url=settings.api_url) as bot:
+            return bot.username
+    except InvalidToken:
+        raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN") from None
+    except TelegramError as exc:
+        raise CliError(f"cannot reach the Bot API at {settings.api_url}: {exc}") from None
+
+
+async def _create_invite(
+    settings: Settings, args: argparse.Namespace, name: str, keys: list[str]
+) -> tuple[CreatedInvite, str]:
+    from models import Municipality
+    from models.migrate import current_revision, head_revision
+    from models.session import make_engine, make_sessionmaker, unit_of_work
+
+    engine = make_engine(settings.database_url)
+    try:
+        if await current_revision(engine) != head_revision():
+            raise CliError("the database schema is not up to date: run `lotse migrate` first")
+        async with unit_of_work(make_sessionmaker(engine)) as session:
+            await sync_municipalities(session, settings.municipalities)
+            rows = list(await session.scalars(select(Municipality).where(
+                Municipality.key.in_(keys))))
+            now = datetime.now(UTC)
+            if args.kind == "client":
+                created = await create_client_invite(
+                    session, display_name=name, municipality=rows[0],
+                    language=args.language or "", created_by=None, now=now,
+                )
+                assert created.invite.client is not None
+                return created, f"client {created.invite.client.reference} ({rows[0].name})"
+            created = await create_caseworker_invite(
+                session, name=name, municipalities=rows, admin=args.admin, created_by=None,
+                now=now,
+            )
+            role = "admin" if args.admin else "caseworker"
+            return created, f"{role} {name} ({', '.join(m.name for m in rows)})"
+    finally:
+        await engine.dispose()
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300] or type(exc).__name__

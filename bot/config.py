@@ -1,0 +1,311 @@
+"""Typed settings: environment variables (12-factor) plus the municipalities' TOML file.
+
+Loading never raises anything but :class:`ConfigError`, whose message is one line that names
+the problem (and for the TOML file, the file and line), so the CLI can print it and exit 2.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///lotse.db"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
+_KEY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+
+
+class ConfigError(Exception):
+    """A configuration problem, described in one line for the operator."""
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    weekday: int  # 0 = Monday, as in datetime.weekday()
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class LocationConfig:
+    key: str
+    name: str
+    address: str
+    hours: tuple[OfficeHours, ...] = ()
+
+
+@dataclass(frozen=True)
+class MunicipalityConfig:
+    key: str
+    name: str
+    hourly_rate: Decimal
+    vat_rate: Decimal
+    weekly_hours: Decimal | None
+    care_limit_months: int | None
+    phone: str
+    service_start: date | None
+    annual_subsidy: Decimal | None
+    locations: tuple[LocationConfig, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    api_url: str
+    database_url: str
+    config_path: Path
+    admin_ids: frozenset[int]
+    timezone: ZoneInfo
+    municipalities: tuple[MunicipalityConfig, ...]
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    listen: str = "0.0.0.0:8443"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def file_api_url(self) -> str:
+        """Where files are downloaded: the Bot API URL with ``/file`` before ``/bot``."""
+        base = self.api_url.rstrip("/")
+        return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file"
+
+    def municipality(self, key: str) -> MunicipalityConfig | None:
+        return next((m for m in self.municipalities if m.key == key), None)
+
+
+def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> Settings:
+    """Build settings from ``environ``; raise :class:`ConfigError` on the first problem."""
+    token = environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if require_token and not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set; get a token from @BotFather")
+    if token and not _TOKEN_RE.match(token):
+        raise ConfigError("TELEGRAM_BOT_TOKEN does not look like a bot token (digits:letters)")
+    api_url = _http_url(environ.get("TELEGRAM_API_URL", DEFAULT_API_URL), "TELEGRAM_API_URL")
+    config_path = _config_path(environ)
+    webhook_url = environ.get("LOTSE_WEBHOOK_URL", "").strip() or None
+    webhook_secret = environ.get("LOTSE_WEBHOOK_SECRET", "").strip() or None
+    if webhook_url:
+        _http_url(webhook_url, "LOTSE_WEBHOOK_URL")
+        if not webhook_secret or not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret):
+            raise ConfigError(
+                "LOTSE_WEBHOOK_SECRET must be set with webhook mode: 16-256 characters "
+                "of A-Z, a-z, 0-9, _ and -"
+            )
+    return Settings(
+        token=token,
+        api_url=api_url,
+        database_url=normalise_database_url(
+            environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+        ),
+        config_path=config_path,
+        admin_ids=_admin_ids(environ.get("LOTSE_ADMIN_IDS", "")),
+        timezone=_timezone(environ.get("LOTSE_TIMEZONE", "").strip() or "Europe/Berlin"),
+        municipalities=load_municipalities(config_path),
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        listen=environ.get("LOTSE_LISTEN", "").strip() or "0.0.0.0:8443",
+    )
+
+
+def normalise_database_url(url: str) -> str:
+    """Map plain ``sqlite://`` and ``postgresql://`` URLs to their asyncio drivers."""
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise ConfigError(
+            "DATABASE_URL must start with sqlite:/// or postgresql:// "
+            f"(got a URL starting with {url.split(':', 1)[0]!r})"
+        )
+    return url
+
+
+def _http_url(value: str, name: str) -> str:
+    parsed = urlparse(value.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(f"{name} must be an http(s) URL such as {DEFAULT_API_URL}")
+    return value.strip().rstrip("/")
+
+
+def _config_path(environ: Mapping[str, str]) -> Path:
+    explicit = environ.get("LOTSE_CONFIG", "").strip()
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"LOTSE_CONFIG: no such file: {path}")
+        return path
+    for candidate in (Path("lotse.toml"), Path("lotse.example.toml")):
+        if candidate.is_file():
+            return candidate
+    raise ConfigError("no configuration file: set LOTSE_CONFIG (see lotse.example.toml)")
+
+
+def _admin_ids(value: str) -> frozenset[int]:
+    ids = set()
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        if not part.isdigit():
+            raise ConfigError(f"LOTSE_ADMIN_IDS must list Telegram user ids, not {part!r}")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"LOTSE_TIMEZONE: unknown time zone {name!r}") from None
+
+
+def load_municipalities(path: Path) -> tuple[MunicipalityConfig, ...]:
+    """Parse the TOML file; every error names the file and, where known, the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    reader = _TomlReader(path, text)
+    entries = data.get("municipality")
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{path}: no [[municipality]] tables")
+    municipalities = tuple(reader.municipality(entry) for entry in entries)
+    keys = [m.key for m in municipalities]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise reader.error(f"municipality key {key!r} is used twice", key)
+    return municipalities
+
+
+class _TomlReader:
+    """Turns TOML tables into config objects, naming file and line in every error."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def error(self, message: str, *needles: str) -> ConfigError:
+        line = self._line_of(*needles)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return ConfigError(f"{where}: {message}")
+
+    def _line_of(self, *needles: str) -> int | None:
+        """Best-effort line of the last needle, searched after the previous ones."""
+        start = 0
+        found = None
+        for needle in needles:
+            for number in range(start, len(self.lines)):
+                if needle in self.lines[number]:
+                    found, start = number + 1, number + 1
+                    break
+        return found
+
+    def municipality(self, raw: Any) -> MunicipalityConfig:
+        key = raw.get("key") if isinstance(raw, dict) else None
+        if not isinstance(key, str) or not _KEY_RE.match(key):
+            raise self.error(
+                "every [[municipality]] needs key = \"...\" (lower-case letters, digits, - or _)",
+                "[[municipality]]",
+            )
+        where = (f'"{key}"',)
+        name = self._text(raw, "name", where)
+        rate = self._decimal(raw, "hourly_rate", where, required=True)
+        vat = self._decimal(raw, "vat_rate", where, required=True)
+        assert rate is not None and vat is not None
+        if not Decimal(0) <= vat < Decimal(1):
+            raise self.error("vat_rate must be a fraction such as \"0.19\"", *where, "vat_rate")
+        weekly = self._decimal(raw, "weekly_hours", where, required=False)
+        limit = raw.get("care_limit_months", "none")
+        if limit == "none":
+            care_limit = None
+        elif isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+            care_limit = limit
+        else:
+            raise self.error(
+                'care_limit_months must be a number of months or "none"', *where, "care_limit"
+            )
+        service_start = raw.get("service_start")
+        if service_start is not None and not isinstance(service_start, date):
+            raise self.error("service_start must be a date such as 2025-01-01", *where)
+        locations = raw.get("location", [])
+        if not isinstance(locations, list):
+            raise self.error("location must be a list of [[municipality.location]]", *where)
+        return MunicipalityConfig(
+            key=key,
+            name=name,
+            hourly_rate=rate,
+            vat_rate=vat,
+            weekly_hours=weekly,
+            care_limit_months=care_limit,
+            phone=str(raw.get("phone", "")),
+            service_start=service_start,
+            annual_subsidy=self._decimal(raw, "annual_subsidy", where, required=False),
+            locations=tuple(self.location(loc, where) for loc in locations),
+        )
+
+    def location(self, raw: Any, where: tuple[str, ...]) -> LocationConfig:
+        key = raw.get("key") if isinstance(raw, dict) else None
+        if not isinstance(key, str) or not _KEY_RE.match(key):
+            raise self.error("every [[municipality.location]] needs a key", *where, "location")
+        here = (*where, f'"{key}"')
+        hours = raw.get("hours", [])
+        if not isinstance(hours, list):
+            raise self.error("hours must be a list of [[municipality.location.hours]]", *here)
+        return LocationConfig(
+            key=key,
+            name=self._text(raw, "name", here),
+            address=self._text(raw, "address", here),
+            hours=tuple(self.office_hours(h, here) for h in hours),
+        )
+
+    def office_hours(self, raw: Any, where: tuple[str, ...]) -> OfficeHours:
+        if not isinstance(raw, dict) or raw.get("weekday") not in WEEKDAYS:
+            raise self.error(
+                "office hours need weekday = one of " + ", ".join(WEEKDAYS), *where, "weekday"
+            )
+        start = self._time(raw, "from", where)
+        end = self._time(raw, "to", where)
+        if end <= start:
+            raise self.error("office hours end before they start", *where, "to")
+        return OfficeHours(weekday=WEEKDAYS.index(raw["weekday"]), start=start, end=end)
+
+    def _text(self, raw: dict[str, Any], name: str, where: tuple[str, ...]) -> str:
+        value = raw.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(f"{name} must be a non-empty text", *where)
+        return value.strip()
+
+    def _decimal(
+        self, raw: dict[str, Any], name: str, where: tuple[str, ...], *, required: bool
+    ) -> Decimal | None:
+        value = raw.get(name)
+        if value is None and not required:
+            return None
+        # Floats would bring binary rounding into money; accept strings and integers only.
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            try:
+                number = Decimal(str(value))
+            except InvalidOperation:
+                number = None
+            if number is not None and number.is_finite() and number >= 0:
+                return number
+        raise self.error(f'{name} must be a decimal in quotes such as "58.50"', *where, name)
+
+    def _time(self, raw: dict[str, Any], name: str, where: tuple[str, ...]) -> time:
+        value = raw.get(name)
+        if isinstance(value, str) and re.fullmatch(r"\d{2}:\d{2}", value):
+            hour, minute = int(value[:2]), int(value[3:])
+            if hour < 24 and minute < 60:
+                return time(hour, minute)
+        raise self.error(f'{name} must be a time such as "09:00"', *where, name)

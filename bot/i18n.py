@@ -1,0 +1,160 @@
+"""Translations and locale-aware formatting for the seven languages Lotse speaks.
+
+Catalogs are read from ``locales/<lang>/LC_MESSAGES/lotse.po`` and compiled in memory at
+start-up, so a clean checkout needs no build step. A :class:`Translator` carries one locale and
+the deployment's time zone; scheduled jobs create one for the recipient, never for "the user".
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from gettext import NullTranslations
+from importlib import resources
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time, get_day_names
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+DOMAIN = "lotse"
+FSI, PDI = "\u2068", "\u2069"  # Unicode first-strong isolate ... pop directional isolate
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    native_name: str
+    rtl: bool = False
+
+
+# In the order the language picker shows them: the clients' most common languages first.
+LANGUAGES: dict[str, Language] = {
+    lang.code: lang
+    for lang in (
+        Language("uk", "Українська"),
+        Language("ar", "العربية", rtl=True),
+        Language("de", "Deutsch"),
+        Language("en", "English"),
+        Language("ru", "Русский"),
+        Language("fa", "فارسی / دری", rtl=True),
+        Language("tr", "Türkçe"),
+    )
+}
+FALLBACK_LANGUAGE = "en"
+# Telegram language codes that map to a language we speak under another code.
+_ALIASES = {"prs": "fa", "fa-af": "fa", "ps": "fa"}
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark a string for extraction; it is translated later, where the reader is known."""
+    return message
+
+
+def pick_language(telegram_code: str | None) -> str:
+    """The supported language for Telegram's ``language_code`` ('uk-UA' → 'uk'), else English."""
+    if not telegram_code:
+        return FALLBACK_LANGUAGE
+    code = telegram_code.strip().lower().replace("_", "-")
+    if code in _ALIASES:
+        return _ALIASES[code]
+    base = code.split("-", 1)[0]
+    return base if base in LANGUAGES else _ALIASES.get(base, FALLBACK_LANGUAGE)
+
+
+def locales_dir() -> Path:
+    return Path(str(resources.files("locales")))
+
+
+def compile_catalog(po_path: Path) -> Translations:
+    """Read a .po file and compile it to a gettext object in memory."""
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, domain=DOMAIN)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+@functools.cache
+def catalogs(directory: Path | None = None) -> dict[str, NullTranslations]:
+    """Every language's compiled catalog, loaded once per process."""
+    base = directory or locales_dir()
+    loaded: dict[str, NullTranslations] = {}
+    for code in LANGUAGES:
+        path = base / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+        loaded[code] = compile_catalog(path) if path.is_file() else NullTranslations()
+    return loaded
+
+
+def isolate(text: str) -> str:
+    """Wrap text in Unicode isolates so that it keeps its own direction inside RTL text."""
+    return f"{FSI}{text}{PDI}"
+
+
+class Translator:
+    """Translates and formats for one language in the deployment's time zone."""
+
+    def __init__(self, language: str, timezone: ZoneInfo) -> None:
+        self.language = language if language in LANGUAGES else FALLBACK_LANGUAGE
+        self.locale = Locale.parse(self.language)
+        self.timezone = timezone
+        self.rtl = LANGUAGES[self.language].rtl
+        self._catalog = catalogs()[self.language]
+
+    def _(self, message: str, **params: object) -> str:
+        """Translate ``message`` and fill its named placeholders."""
+        return self._fill(self._catalog.gettext(message), params)
+
+    def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
+        """Translate with the CLDR plural form for ``n``; ``%(n)s`` is the formatted count."""
+        return self._fill(self._catalog.ngettext(singular, plural, n), {"n": n, **params})
+
+    def _fill(self, text: str, params: dict[str, object]) -> str:
+        if not params:
+            return text
+        return text % {key: self._value(value) for key, value in params.items()}
+
+    def _value(self, value: object) -> str:
+        if isinstance(value, bool):
+            value = str(value)
+        elif isinstance(value, int | Decimal):
+            value = self.fmt_number(value)
+        elif isinstance(value, datetime):
+            value = self.fmt_datetime(value)
+        elif isinstance(value, date):
+            value = self.fmt_date(value)
+        return self.embed(str(value))
+
+    def embed(self, text: str) -> str:
+        """Text from outside the catalog (German names, addresses, references, times) keeps
+        its own direction inside right-to-left sentences."""
+        return isolate(text) if self.rtl else text
+
+    def fmt_number(self, value: int | Decimal) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def fmt_date(self, value: date, *, with_weekday: bool = True) -> str:
+        if isinstance(value, datetime):
+            value = value.astimezone(self.timezone).date()
+        return format_date(value, "full" if with_weekday else "long", locale=self.locale)
+
+    def fmt_time(self, value: datetime | time) -> str:
+        """24-hour local time, as on German letters and signs."""
+        if isinstance(value, datetime):
+            return format_datetime(value, "HH:mm", tzinfo=self.timezone, locale=self.locale)
+        return format_time(value, "HH:mm", locale=self.locale)
+
+    def fmt_datetime(self, value: datetime) -> str:
+        return f"{self.fmt_date(value)}, {self.fmt_time(value)}"
+
+    def fmt_weekday(self, weekday: int) -> str:
+        """Full weekday name; 0 is Monday as in :meth:`datetime.date.weekday`."""
+        return str(get_day_names("wide", locale=self.locale)[weekday])

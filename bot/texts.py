@@ -1,0 +1,59 @@
+"""Texts shown in several places (menus, help, public info), rendered for one translator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.commands import CommandSpec
+from bot.config import MunicipalityConfig
+from bot.i18n import Translator
+
+
+def emergency_numbers(t: Translator) -> str:
+    return t._(
+        "Emergency numbers (free of charge, day and night):\n"
+        "🚓 Police: 110\n"
+        "🚑 Fire brigade and ambulance: 112\n"
+        "📞 Violence against women helpline (Hilfetelefon Gewalt gegen Frauen): "
+        "116 016 – anonymous, in many languages\n"
+        "📞 Helpline for children and young people (Nummer gegen Kummer): 116 111"
+    )
+
+
+def about_integration_management(t: Translator) -> str:
+    return t._(
+        "Integration management (Integrationsmanagement) is a free service of your town for "
+        "refugees in follow-up housing (Anschlussunterbringung). Your integration manager "
+        "advises you in person, helps with letters and applications, refers you to the "
+        "Jobcenter, the Ausländerbehörde, schools, Kitas, doctors and counselling services, "
+        "and makes an integration plan with you. The advice is confidential."
+    )
+
+
+def office_hours(t: Translator, municipalities: Iterable[MunicipalityConfig]) -> str:
+    """Office hours and places of every municipality, weekdays and times in the reader's
+    locale; names and addresses stay in German, as on the signs."""
+    lines = [t._("Office hours and places:")]
+    for municipality in municipalities:
+        lines.append("")
+        lines.append(t.embed(municipality.name))
+        for location in municipality.locations:
+            lines.append(t._("📍 %(place)s, %(address)s", place=location.name,
+                             address=location.address))
+            for hours in location.hours:
+                lines.append(
+                    t._(
+                        "%(weekday)s, %(start)s–%(end)s",
+                        weekday=t.fmt_weekday(hours.weekday),
+                        start=t.fmt_time(hours.start),
+                        end=t.fmt_time(hours.end),
+                    )
+                )
+        if municipality.phone:
+            lines.append(t._("☎️ Phone: %(phone)s", phone=municipality.phone))
+    return "\n".join(lines)
+
+
+def command_list(t: Translator, commands: Iterable[CommandSpec]) -> str:
+    # The command stays outside any isolate, so that Telegram still makes it a link.
+    return "\n".join(f"/{spec.name} – {t._(spec.description)}" for spec in commands)

@@ -1,0 +1,83 @@
+"""Cross-cutting work that runs before every feature handler (negative handler groups)."""
+
+from __future__ import annotations
+
+import time
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop, TypeHandler
+
+from bot.i18n import Translator, pick_language
+from bot.roles import Actor, Role, resolve_actor
+from handlers.context import LotseApp, LotseContext
+
+FLOOD_WINDOW_SECONDS = 10.0
+FLOOD_MAX_UPDATES = 20
+CHOSEN_LANGUAGE = "chosen_language"  # a stranger's explicit choice (memory only)
+CACHED_LANGUAGE = "language"  # the language of the last answer, for the error handler
+
+
+def _cached_language(context: LotseContext) -> str | None:
+    return context.user_data.get(CACHED_LANGUAGE) if context.user_data else None
+
+
+async def ignore_group_chats(update: Update, context: LotseContext) -> None:
+    """Lotse talks one-to-one only; in groups it would leak case details to others."""
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        raise ApplicationHandlerStop
+
+
+async def limit_flood(update: Update, context: LotseContext) -> None:
+    """Drop updates of a user who sends more than 20 in 10 seconds; say so once."""
+    user = update.effective_user
+    if user is None:
+        raise ApplicationHandlerStop
+    now = time.monotonic()
+    stamps, warned = context.bot_data.flood.get(user.id, ([], False))
+    stamps = [s for s in stamps if now - s < FLOOD_WINDOW_SECONDS] + [now]
+    if len(stamps) <= FLOOD_MAX_UPDATES:
+        context.bot_data.flood[user.id] = (stamps, False)
+        return
+    context.bot_data.flood[user.id] = (stamps, True)
+    if not warned and update.effective_message:
+        t = context.translator(_cached_language(context) or pick_language(user.language_code))
+        await update.effective_message.reply_text(
+            t._("You are sending messages very quickly. Please wait a moment.")
+        )
+    raise ApplicationHandlerStop
+
+
+async def load_actor(update: Update, context: LotseContext) -> None:
+    """Find out who writes and in which language to answer."""
+    user = update.effective_user
+    assert user is not None  # limit_flood stopped updates without a user
+    async with context.uow() as session:
+        actor = await resolve_actor(
+            session,
+            telegram_id=user.id,
+            first_name=user.first_name,
+            admin_ids=context.settings.admin_ids,
+        )
+    if actor.role is Role.STRANGER:
+        # A stranger's choice of language lives only in memory: nothing is stored before
+        # consent. Without a choice, Telegram's language_code preselects it.
+        chosen = context.user_data.get(CHOSEN_LANGUAGE) if context.user_data is not None else None
+        actor = Actor(
+            telegram_id=actor.telegram_id,
+            role=actor.role,
+            language=chosen or pick_language(user.language_code),
+            name=actor.name,
+        )
+    language = actor.language or pick_language(user.language_code)
+    if context.user_data is not None:
+        context.user_data[CACHED_LANGUAGE] = language  # for the error handler
+    context.actor = actor
+    context.t = Translator(language, context.settings.timezone)
+
+
+def register(app: LotseApp) -> None:
+    app.add_handler(TypeHandler(Update, ignore_group_chats), group=-3)
+    app.add_handler(TypeHandler(Update, limit_flood), group=-2)
+    app.add_handler(TypeHandler(Update, load_actor), group=-1)

@@ -1,0 +1,160 @@
+"""Shared fixtures: a migrated database per backend, the fake Bot API, the running bot.
+
+The suite runs on SQLite always and, when ``LOTSE_TEST_DATABASE_URL`` is set, on PostgreSQL
+too: every test that uses the database runs once per backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.engine import make_url
+
+from bot.app import build_application
+from bot.config import Settings, load_settings
+from models import Base
+from models.migrate import upgrade
+from models.session import make_engine, make_sessionmaker
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.harness import Harness
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIG = ROOT / "lotse.example.toml"
+TOKEN = "123456:TEST-token-abcdefghij"
+ADMIN_ID = 900001
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("LOTSE_TEST_DATABASE_URL") else [])
+
+
+@dataclass
+class FakeClock:
+    """The bot's idea of now; tests move it forward."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def _create_postgres_database(admin_url: str) -> str:
+    """A fresh database next to the given one, so tests never touch real data."""
+    import asyncpg
+
+    url = make_url(admin_url)
+    name = f"lotse_test_{uuid.uuid4().hex[:10]}"
+
+    async def create() -> None:
+        connection = await asyncpg.connect(
+            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+            database=url.database,
+        )
+        try:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    asyncio.run(create())
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(admin_url: str, test_url: str) -> None:
+    import asyncpg
+
+    url, name = make_url(admin_url), make_url(test_url).database
+
+    async def drop() -> None:
+        connection = await asyncpg.connect(
+            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+            database=url.database,
+        )
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+    asyncio.run(drop())
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[str]:
+    """A database migrated to the newest schema with Alembic, once per backend."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'lotse.db'}"
+        upgrade(url)
+        yield url
+        return
+    admin_url = os.environ["LOTSE_TEST_DATABASE_URL"]
+    url = _create_postgres_database(admin_url)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        _drop_postgres_database(admin_url, url)
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A session factory on an emptied database."""
+    engine = make_engine(database_url)
+    async with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(table.delete())
+        if connection.dialect.name == "postgresql":
+            for table in Base.metadata.sorted_tables:
+                if "id" in table.c:
+                    await connection.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), 1, false)"
+                    ))
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeTelegramAPI]:
+    async with FakeTelegramAPI() as fake:
+        yield fake
+        # Every request the bot made must have been valid by the Bot API specification.
+        fake.assert_no_violations()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(database_url: str, fake_api: FakeTelegramAPI) -> Settings:
+    return load_settings({
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": fake_api.base_url,
+        "DATABASE_URL": database_url,
+        "LOTSE_CONFIG": str(EXAMPLE_CONFIG),
+        "LOTSE_ADMIN_IDS": str(ADMIN_ID),
+    })
+
+
+@pytest.fixture
+async def harness(
+    settings: Settings, fake_api: FakeTelegramAPI, clock: FakeClock,
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[Harness]:
+    """The real Application, initialised as ``lotse run`` would, talking to the fake API."""
+    app = build_application(settings, clock=clock)
+    async with app:
+        assert app.post_init is not None
+        await app.post_init(app)
+        yield Harness(app, fake_api)
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)
