@@ -28,6 +28,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
 
 BY_NAME = {spec.name: spec for spec in COMMANDS}
 
+# Inline buttons: the prefix of their callback data ("prefix:...") and who may press them.
+BUTTONS: dict[str, frozenset[Role]] = {
+    "pub": EVERYONE,  # public menu entries
+    "pcm": EVERYONE,  # "please contact me": the municipality chosen
+    "cl": EVERYONE,  # consent text in another language
+    "cy": EVERYONE,  # consent given
+    "cn": EVERYONE,  # consent declined
+    "lang": EVERYONE,  # language chosen
+    "invm": STAFF,  # /invite: municipality chosen
+    "invl": STAFF,  # /invite: language chosen
+}
+
 
 def menu_for(role: Role) -> list[CommandSpec]:
     """The commands shown in the menu of someone with that role."""

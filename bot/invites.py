@@ -110,7 +110,7 @@ async def create_client_invite(
     # The reference comes from the row id, so two caseworkers inviting at once never clash.
     client.reference = f"C-{client.id:04d}"
     code, invite = _new_invite(InviteKind.CLIENT, created_by=created_by, now=now)
-    invite.client_id = client.id
+    invite.client = client
     session.add(invite)
     await session.flush()
     return CreatedInvite(code=code, expires_at=invite.expires_at, invite=invite)
@@ -135,7 +135,7 @@ async def create_caseworker_invite(
     session.add(caseworker)
     await session.flush()
     code, invite = _new_invite(InviteKind.CASEWORKER, created_by=created_by, now=now)
-    invite.caseworker_id = caseworker.id
+    invite.caseworker = caseworker
     session.add(invite)
     await session.flush()
     return CreatedInvite(code=code, expires_at=invite.expires_at, invite=invite)
@@ -150,7 +150,7 @@ async def check_invite(session: AsyncSession, code: str, *, now: datetime) -> In
         .where(Invite.code_hash == hash_code(code))
         .options(
             selectinload(Invite.client).selectinload(Client.municipality),
-            selectinload(Invite.caseworker),
+            selectinload(Invite.caseworker).selectinload(Caseworker.municipalities),
         )
     )
     if invite is None:

@@ -1,69 +1,75 @@
-"""One authorization mechanism for every command and button: refuse politely, reveal nothing,
-write it to the audit log."""
+"""One authorization mechanism for every command and button.
+
+``bot.commands`` lists who may use each command and each button prefix; ``authorize`` runs
+before any feature handler and refuses the rest politely, revealing nothing, with an audit
+entry. Handlers are registered through ``command`` and ``button`` so that nothing can be
+registered without an entry in that table.
+"""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, filters
 
 from bot.audit import audit
-from bot.commands import BY_NAME
-from bot.roles import Role
+from bot.commands import BUTTONS, BY_NAME
 from handlers.context import LotseContext
 
-R = TypeVar("R")
-Callback = Callable[[Update, LotseContext], Awaitable[R]]
+Callback = Callable[[Update, LotseContext], Awaitable[Any]]
 
 
-def guarded(
-    roles: frozenset[Role], action: str
-) -> Callable[[Callback[R]], Callable[[Update, LotseContext], Awaitable[R | None]]]:
-    """Run the callback only for the given roles; everyone else gets a polite refusal."""
+async def authorize(update: Update, context: LotseContext) -> None:
+    """Stop commands and buttons that the actor's role may not use."""
+    role = context.actor.role
+    query = update.callback_query
+    if query is not None:
+        prefix = (query.data or "").split(":", 1)[0]
+        if prefix not in BUTTONS:
+            await _refuse(update, context, f"button:{prefix[:20]}", stale=True)
+        elif role not in BUTTONS[prefix]:
+            await _refuse(update, context, f"button:{prefix}")
+        return
+    message = update.effective_message
+    text = (message.text or "") if message else ""
+    if text.startswith("/"):
+        name = text.split()[0][1:].split("@", 1)[0].lower()
+        spec = BY_NAME.get(name)
+        if spec is not None and role not in spec.roles:
+            await _refuse(update, context, f"command:{name}")
 
-    def wrap(callback: Callback[R]) -> Callable[[Update, LotseContext], Awaitable[R | None]]:
-        @functools.wraps(callback)
-        async def checked(update: Update, context: LotseContext) -> R | None:
-            if context.actor.role in roles:
-                return await callback(update, context)
-            await refuse(update, context, action)
-            return None
 
-        return checked
-
-    return wrap
-
-
-async def refuse(update: Update, context: LotseContext, action: str) -> None:
+async def _refuse(update: Update, context: LotseContext, action: str, *, stale: bool = False
+                  ) -> None:
     """Answer like an unknown command or a stale button, so nothing about the feature leaks."""
     async with context.uow() as session:
-        audit(session, actor=context.actor, action=action, allowed=False, detail="role")
+        audit(session, actor=context.actor, action=action, allowed=False,
+              detail="unknown" if stale else "role")
     t = context.t
     if update.callback_query:
         await update.callback_query.answer(
-            t._("This button is not available to you."), show_alert=True
+            t._("This button is no longer valid. Please start again with /start.") if stale
+            else t._("This button is not available to you."),
+            show_alert=True,
         )
     elif update.effective_message:
         await update.effective_message.reply_text(
             t._("Sorry, I don't know this command. /help shows what I can do.")
         )
+    raise ApplicationHandlerStop
 
 
-def command(name: str, callback: Callback[Any]) -> CommandHandler[LotseContext, Any]:
-    """A command handler guarded by the roles listed for it in ``bot.commands``."""
-    spec = BY_NAME[name]
-    return CommandHandler(
-        name, guarded(spec.roles, f"command:{name}")(callback), filters=filters.ChatType.PRIVATE
-    )
+def command(name: str, callback: Callback) -> CommandHandler[LotseContext, Any]:
+    """A handler for a command listed in ``bot.commands`` (private chats only)."""
+    if name not in BY_NAME:
+        raise KeyError(f"/{name} is not listed in bot.commands.COMMANDS")
+    return CommandHandler(name, callback, filters=filters.ChatType.PRIVATE)
 
 
-def button(
-    prefix: str, roles: frozenset[Role], callback: Callback[Any]
-) -> CallbackQueryHandler[LotseContext, Any]:
+def button(prefix: str, callback: Callback) -> CallbackQueryHandler[LotseContext, Any]:
     """A handler for inline buttons whose callback data starts with ``prefix:``."""
-    return CallbackQueryHandler(
-        guarded(roles, f"button:{prefix}")(callback), pattern=f"^{prefix}:"
-    )
+    if prefix not in BUTTONS:
+        raise KeyError(f"button prefix {prefix!r} is not listed in bot.commands.BUTTONS")
+    return CallbackQueryHandler(callback, pattern=f"^{prefix}:")

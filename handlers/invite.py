@@ -13,7 +13,6 @@ from telegram.warnings import PTBUserWarning
 from bot.audit import audit
 from bot.i18n import LANGUAGES
 from bot.invites import INVITE_VALIDITY, create_client_invite, deep_link, qr_png
-from bot.roles import STAFF
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
 from handlers.keyboards import municipality_picker
@@ -167,8 +166,8 @@ def register(app: LotseApp) -> None:
             entry_points=[command("invite", begin_invite)],
             states={
                 NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, receive_name)],
-                MUNICIPALITY: [button("invm", STAFF, receive_municipality)],
-                LANGUAGE: [button("invl", STAFF, receive_language)],
+                MUNICIPALITY: [button("invm", receive_municipality)],
+                LANGUAGE: [button("invl", receive_language)],
             },
             fallbacks=[command("cancel", cancel)],
             conversation_timeout=15 * 60,

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.audit import audit
 from bot.i18n import LANGUAGES
-from bot.roles import EVERYONE, Role
+from bot.roles import Role
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
 from handlers.keyboards import language_picker
@@ -61,4 +61,4 @@ async def set_language(update: Update, context: LotseContext) -> None:
 
 def register(app: LotseApp) -> None:
     app.add_handler(command("language", ask_language))
-    app.add_handler(button("lang", EVERYONE, set_language))
+    app.add_handler(button("lang", set_language))

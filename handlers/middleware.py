@@ -11,6 +11,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 from bot.i18n import Translator, pick_language
 from bot.roles import Actor, Role, resolve_actor
 from handlers.context import LotseApp, LotseContext
+from handlers.guard import authorize
 
 FLOOD_WINDOW_SECONDS = 10.0
 FLOOD_MAX_UPDATES = 20
@@ -78,6 +79,8 @@ async def load_actor(update: Update, context: LotseContext) -> None:
 
 
 def register(app: LotseApp) -> None:
-    app.add_handler(TypeHandler(Update, ignore_group_chats), group=-3)
-    app.add_handler(TypeHandler(Update, limit_flood), group=-2)
-    app.add_handler(TypeHandler(Update, load_actor), group=-1)
+    app.add_handler(TypeHandler(Update, ignore_group_chats), group=-4)
+    app.add_handler(TypeHandler(Update, limit_flood), group=-3)
+    app.add_handler(TypeHandler(Update, load_actor), group=-2)
+    # Roles: one check for every command and button, before any feature sees the update.
+    app.add_handler(TypeHandler(Update, authorize), group=-1)

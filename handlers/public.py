@@ -12,7 +12,7 @@ from bot.audit import audit
 from bot.contact import request_contact
 from bot.i18n import LANGUAGES
 from bot.municipalities import municipality_by_key
-from bot.roles import EVERYONE, Role
+from bot.roles import Role
 from bot.texts import about_integration_management, emergency_numbers, office_hours
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button
@@ -130,5 +130,5 @@ async def ask_to_be_contacted(update: Update, context: LotseContext) -> None:
 
 
 def register(app: LotseApp) -> None:
-    app.add_handler(button("pub", EVERYONE, show_public_info))
-    app.add_handler(button("pcm", EVERYONE, ask_to_be_contacted))
+    app.add_handler(button("pub", show_public_info))
+    app.add_handler(button("pcm", ask_to_be_contacted))

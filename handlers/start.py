@@ -8,7 +8,7 @@ from bot.audit import audit
 from bot.commands import menu_for
 from bot.i18n import LANGUAGES, Translator
 from bot.invites import InviteCheck, InviteState, check_invite, redeem_invite
-from bot.roles import EVERYONE, Role
+from bot.roles import Role
 from bot.texts import command_list
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
@@ -221,7 +221,7 @@ async def _link_caseworker(update: Update, context: LotseContext, code: str) -> 
 
 def register(app: LotseApp) -> None:
     app.add_handler(command("start", start))
-    app.add_handler(button("cl", EVERYONE, change_consent_language))
-    app.add_handler(button("cy", EVERYONE, accept_consent))
-    app.add_handler(button("cn", EVERYONE, decline_consent))
+    app.add_handler(button("cl", change_consent_language))
+    app.add_handler(button("cy", accept_consent))
+    app.add_handler(button("cn", decline_consent))
 

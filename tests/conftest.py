@@ -155,6 +155,8 @@ async def harness(
     async with app:
         assert app.post_init is not None
         await app.post_init(app)
+        await app.start()  # the JobQueue runs, as in production; no updater is needed
         yield Harness(app, fake_api)
+        await app.stop()
         assert app.post_shutdown is not None
         await app.post_shutdown(app)
