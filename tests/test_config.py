@@ -1,0 +1,118 @@
+"""Configuration: every mistake is one clear line naming the problem, exit code 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import ConfigError, load_settings, normalise_database_url
+from tests.conftest import EXAMPLE_CONFIG, TOKEN
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {"TELEGRAM_BOT_TOKEN": TOKEN, "LOTSE_CONFIG": str(EXAMPLE_CONFIG), **extra}
+
+
+def test_example_configuration_describes_brackenheim_and_cleebronn() -> None:
+    settings = load_settings(_env())
+    brackenheim, cleebronn = settings.municipalities
+    assert brackenheim.care_limit_months == 36
+    assert cleebronn.care_limit_months is None
+    assert str(cleebronn.weekly_hours) == "15"
+    assert [h.weekday for h in cleebronn.locations[0].hours] == [0, 2]  # Monday, Wednesday
+    assert "Alte Schule" in cleebronn.locations[0].name
+    assert settings.api_url == "https://api.telegram.org/bot"
+    assert settings.database_url == "sqlite+aiosqlite:///lotse.db"
+    assert str(settings.timezone) == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TELEGRAM_BOT_TOKEN": ""}, "TELEGRAM_BOT_TOKEN is not set"),
+        ({"TELEGRAM_BOT_TOKEN": "not a token"}, "does not look like a bot token"),
+        ({"TELEGRAM_API_URL": "ftp://example.org"}, "TELEGRAM_API_URL must be an http(s) URL"),
+        ({"TELEGRAM_API_URL": "api.telegram.org"}, "TELEGRAM_API_URL must be an http(s) URL"),
+        ({"LOTSE_ADMIN_IDS": "12,abc"}, "LOTSE_ADMIN_IDS must list Telegram user ids"),
+        ({"LOTSE_TIMEZONE": "Mars/Olympus"}, "unknown time zone"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must start with"),
+        ({"LOTSE_CONFIG": "/nonexistent/lotse.toml"}, "no such file"),
+        ({"LOTSE_WEBHOOK_URL": "https://bot.example.org/hook"}, "LOTSE_WEBHOOK_SECRET"),
+    ],
+)
+def test_bad_environment_is_named(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_settings(_env(**env))
+
+
+def test_database_urls_get_asyncio_drivers() -> None:
+    assert normalise_database_url("sqlite:///x.db") == "sqlite+aiosqlite:///x.db"
+    assert normalise_database_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
+
+
+def _write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "lotse.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_broken_toml_names_file_and_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[[municipality]]\nkey = "x"\nname = "X\n')
+    with pytest.raises(ConfigError, match=r"lotse\.toml: invalid TOML: .*line 3"):
+        load_settings(_env(LOTSE_CONFIG=path))
+
+
+def test_wrong_value_names_file_and_line(tmp_path: Path) -> None:
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        'hourly_rate = "62.00"', "hourly_rate = 62.5")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "hourly_rate = 62.5" in row)
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError, match=rf"lotse\.toml:{line}: hourly_rate must be a decimal"):
+        load_settings(_env(LOTSE_CONFIG=path))
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "message"),
+    [
+        ('care_limit_months = 36', 'care_limit_months = -1', "care_limit_months"),
+        ('vat_rate = "0.19"', 'vat_rate = "19"', "vat_rate must be a fraction"),
+        ('from = "09:00"', 'from = "25:00"', "from must be a time"),
+        ('to = "12:00"', 'to = "08:00"', "end before they start"),
+        ('weekday = "monday"', 'weekday = "montag"', "weekday = one of"),
+        ('key = "cleebronn"', 'key = "brackenheim"', "used twice"),
+    ],
+)
+def test_semantic_errors_are_named(tmp_path: Path, replace: str, by: str, message: str) -> None:
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    assert replace in text
+    path = _write(tmp_path, text.replace(replace, by, 1))
+    with pytest.raises(ConfigError, match=message):
+        load_settings(_env(LOTSE_CONFIG=path))
+
+
+def test_cli_prints_one_line_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("LOTSE_CONFIG", str(EXAMPLE_CONFIG))
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("lotse: error: TELEGRAM_BOT_TOKEN")
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("LOTSE_CONFIG", _write(tmp_path, "[[municipality]\n"))
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "lotse.toml: invalid TOML" in err and "Traceback" not in err
+
+
+def test_check_validates_configuration_and_translations(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOTSE_CONFIG", str(EXAMPLE_CONFIG))
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "2 municipalities: brackenheim, cleebronn" in out
+    assert "7 languages complete" in out
