@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from telegram import Update
@@ -34,7 +34,10 @@ def build_application(
     bot_data = BotData(settings=settings)
     if clock is not None:
         bot_data.clock = clock
-    context_types = ContextTypes(context=LotseContext, bot_data=lambda: bot_data)
+    # PTB calls the bot_data factory once; handing it this instance keeps the settings typed.
+    context_types = ContextTypes(
+        context=LotseContext, bot_data=cast("type[BotData]", lambda: bot_data)
+    )
     app: LotseApp = (
         ApplicationBuilder()
         .token(settings.token)

@@ -24,7 +24,7 @@ def source_messages(root: Path | None = None) -> set[str]:
     found: set[str] = set()
     for package in SOURCE_PACKAGES:
         for _file, _line, message, _comments, _context in extract_from_dir(
-            base / package, keywords=KEYWORDS, comment_tags=()  # type: ignore[arg-type]
+            base / package, keywords=KEYWORDS, comment_tags=()
         ):
             found.add(message[0] if isinstance(message, tuple) else message)
     return found
@@ -66,15 +66,16 @@ def _problems(catalog: Catalog, wanted: set[str]) -> list[str]:
         short = repr(key[:60])
         if message.fuzzy:
             problems.append(f"fuzzy {short}")
+        strings: list[str]
         if isinstance(message.id, tuple):
-            strings = list(message.string) if isinstance(message.string, tuple) else [""]
+            strings = [str(s) for s in message.string] if isinstance(
+                message.string, tuple | list) else [""]
             expected = placeholders(message.id[0]) | placeholders(message.id[1])
             if len(strings) != nplurals:
                 problems.append(f"{len(strings)} plural forms instead of {nplurals} in {short}")
         else:
-            strings = [message.string] if isinstance(message.string, str) else list(
-                message.string)
-            expected = placeholders(message.id)
+            strings = [message.string if isinstance(message.string, str) else ""]
+            expected = placeholders(str(message.id))
         if not all(strings):
             problems.append(f"untranslated {short}")
             continue

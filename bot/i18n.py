@@ -53,7 +53,7 @@ FALLBACK_LANGUAGE = "en"
 _ALIASES = {"prs": "fa", "fa-af": "fa", "ps": "fa"}
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     """Mark a string for extraction; it is translated later, where the reader is known."""
     return message
 

@@ -8,7 +8,7 @@ registered without an entry in that table.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -18,7 +18,7 @@ from bot.audit import audit
 from bot.commands import BUTTONS, BY_NAME
 from handlers.context import LotseContext
 
-Callback = Callable[[Update, LotseContext], Awaitable[Any]]
+Callback = Callable[[Update, LotseContext], Coroutine[Any, Any, Any]]
 
 
 async def authorize(update: Update, context: LotseContext) -> None:

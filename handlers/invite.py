@@ -95,8 +95,8 @@ async def _ask_language(update: Update, context: LotseContext) -> None:
 
 async def receive_language(update: Update, context: LotseContext) -> int:
     """Create the client and the invite; send the link and a printable QR code."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
+    query, message = update.callback_query, update.effective_message
+    assert query is not None and query.data is not None and message is not None
     await query.answer()
     t, draft = context.t, _draft(context)
     language = query.data.removeprefix("invl:")
@@ -135,7 +135,7 @@ async def receive_language(update: Update, context: LotseContext) -> int:
         + t.ngettext("The link works once and is valid for %(n)s day.",
                      "The link works once and is valid for %(n)s days.", days)
     )
-    await query.message.reply_photo(
+    await message.reply_photo(
         InputFile(qr_png(link), filename=f"invite-{reference}.png"),
         caption=t._("QR code for %(name)s (%(reference)s)", name=draft["name"],
                     reference=reference),

@@ -24,31 +24,31 @@ log = logging.getLogger(__name__)
 
 async def show_public_info(update: Update, context: LotseContext) -> None:
     """Answer one of the public menu buttons."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
+    query, message = update.callback_query, update.effective_message
+    assert query is not None and query.data is not None and message is not None
     t, what = context.t, query.data.removeprefix("pub:")
     await query.answer()
     if what == "about":
-        await query.message.reply_text(about_integration_management(t))
+        await message.reply_text(about_integration_management(t))
     elif what == "hours":
-        await query.message.reply_text(office_hours(t, context.settings.municipalities))
+        await message.reply_text(office_hours(t, context.settings.municipalities))
     elif what == "sos":
-        await query.message.reply_text(emergency_numbers(t))
+        await message.reply_text(emergency_numbers(t))
     elif what == "privacy":
         async with context.uow() as session:
             text = await privacy_text(session, context)
-        await query.message.reply_text(text)
+        await message.reply_text(text)
     elif what == "language":
-        await query.message.reply_text(
+        await message.reply_text(
             t._("Choose your language:"), reply_markup=language_picker("lang")
         )
     elif what == "contact":
         if context.actor.role is not Role.STRANGER:
-            await query.message.reply_text(
+            await message.reply_text(
                 t._("You are already registered with Lotse. /help shows what I can do.")
             )
             return
-        await query.message.reply_text(
+        await message.reply_text(
             t._(
                 "Which town do you live in? When you choose, we pass your Telegram name and "
                 "your language to the integration management team there, so that they can "
@@ -57,7 +57,7 @@ async def show_public_info(update: Update, context: LotseContext) -> None:
             reply_markup=municipality_picker(context.settings, "pcm"),
         )
     else:
-        await query.message.reply_text(
+        await message.reply_text(
             t._("This button is no longer valid. Please start again with /start.")
         )
 

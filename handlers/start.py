@@ -147,9 +147,9 @@ async def change_consent_language(update: Update, context: LotseContext) -> None
 
 async def accept_consent(update: Update, context: LotseContext) -> None:
     """Link the account: the invite is used and consent recorded in one transaction."""
-    query = update.callback_query
-    user = update.effective_user
+    query, user, message = update.callback_query, update.effective_user, update.effective_message
     assert query is not None and query.data is not None and user is not None
+    assert message is not None
     _, language, code = query.data.split(":", 2)
     language = language if language in LANGUAGES else context.t.language
     t = context.translator(language)
@@ -176,9 +176,7 @@ async def accept_consent(update: Update, context: LotseContext) -> None:
             reference=client.reference,
         )
     )
-    await query.message.reply_text(  # type: ignore[union-attr]
-        t._("What would you like to do?"), reply_markup=client_menu(t)
-    )
+    await message.reply_text(t._("What would you like to do?"), reply_markup=client_menu(t))
 
 
 async def decline_consent(update: Update, context: LotseContext) -> None:

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import build_application
-from bot.config import Settings, load_settings
+from bot.config import Settings, load_municipalities, load_settings
+from bot.municipalities import sync_municipalities
 from models import Base
 from models.migrate import upgrade
 from models.session import make_engine, make_sessionmaker
@@ -106,7 +107,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture
 async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """A session factory on an emptied database."""
+    """A session factory on an emptied database that knows the example municipalities."""
     engine = make_engine(database_url)
     async with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
@@ -117,7 +118,10 @@ async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncS
                     await connection.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), 1, false)"
                     ))
-    yield make_sessionmaker(engine)
+    factory = make_sessionmaker(engine)
+    async with factory() as session, session.begin():
+        await sync_municipalities(session, load_municipalities(EXAMPLE_CONFIG))
+    yield factory
     await engine.dispose()
 
 

@@ -1,0 +1,84 @@
+"""`lotse run` as a real process: polls the Bot API, answers, stops cleanly on signals."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from models.migrate import upgrade
+from tests.conftest import EXAMPLE_CONFIG, TOKEN
+from tests.fakes.telegram_api import FakeTelegramAPI
+
+pytestmark = pytest.mark.slow
+
+
+async def _start_bot(fake: FakeTelegramAPI, db: Path, *extra: str
+                     ) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": fake.base_url,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "LOTSE_CONFIG": str(EXAMPLE_CONFIG),
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", *extra, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+def _start_update(user_id: int) -> dict[str, object]:
+    return {"message": {
+        "message_id": 1, "date": int(time.time()), "text": "/start",
+        "chat": {"id": user_id, "type": "private", "first_name": "Olena"},
+        "from": {"id": user_id, "is_bot": False, "first_name": "Olena", "language_code": "uk"},
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    }}
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+async def test_bot_polls_answers_and_stops_cleanly(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    db = tmp_path / "lotse.db"
+    await asyncio.to_thread(upgrade, f"sqlite+aiosqlite:///{db}")
+    async with FakeTelegramAPI() as fake:
+        # An update waiting before the bot starts must be answered, not dropped.
+        fake.push_update(_start_update(4242))
+        process = await _start_bot(fake, db)
+        try:
+            await fake.wait_for_call("getUpdates", timeout=20)
+            reply = await fake.wait_for_call("sendMessage", chat_id=4242, timeout=10)
+            assert "Lotse" in (reply.text or "")
+            drop = [c.params.get("drop_pending_updates") for c in fake.calls_to("deleteWebhook")]
+            assert not any(drop)
+            process.send_signal(stop_signal)
+            code = await asyncio.wait_for(process.wait(), timeout=15)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        _, stderr = await process.communicate()
+        log = stderr.decode()
+        assert code == 0, log
+        assert "Traceback" not in log and TOKEN not in log
+        fake.assert_no_violations()
+
+
+async def test_run_migrates_when_asked(tmp_path: Path) -> None:
+    async with FakeTelegramAPI() as fake:
+        process = await _start_bot(fake, tmp_path / "new.db", "--migrate")
+        try:
+            await fake.wait_for_call("getUpdates", timeout=20)
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), timeout=15) == 0
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
