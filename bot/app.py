@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
+from urllib.parse import urlparse
 
 from sqlalchemy import select
 from telegram import Update
@@ -101,12 +102,11 @@ def run(settings: Settings) -> None:
     app = build_application(settings)
     # Updates that arrived while the bot was down are answered, never dropped.
     if settings.webhook_url:
-        from urllib.parse import urlparse
-
-        host, _, port = settings.listen.rpartition(":")
+        host, port = settings.listen_address
+        # Telegram sends the secret in a header on every call; PTB refuses calls without it.
         app.run_webhook(
-            listen=host or "0.0.0.0",
-            port=int(port or 8443),
+            listen=host,
+            port=port,
             url_path=urlparse(settings.webhook_url).path.lstrip("/"),
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret,

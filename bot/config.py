@@ -77,6 +77,11 @@ class Settings:
         base = self.api_url.rstrip("/")
         return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file"
 
+    @property
+    def listen_address(self) -> tuple[str, int]:
+        host, _, port = self.listen.rpartition(":")
+        return host, int(port)
+
     def municipality(self, key: str) -> MunicipalityConfig | None:
         return next((m for m in self.municipalities if m.key == key), None)
 
@@ -111,7 +116,7 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         municipalities=load_municipalities(config_path),
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
-        listen=environ.get("LOTSE_LISTEN", "").strip() or "0.0.0.0:8443",
+        listen=_listen(environ.get("LOTSE_LISTEN", "").strip() or "0.0.0.0:8443"),
     )
 
 
@@ -148,6 +153,13 @@ def _config_path(environ: Mapping[str, str]) -> Path:
         if candidate.is_file():
             return candidate
     raise ConfigError("no configuration file: set LOTSE_CONFIG (see lotse.example.toml)")
+
+
+def _listen(value: str) -> str:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"LOTSE_LISTEN must be host:port such as 0.0.0.0:8443, not {value!r}")
+    return value
 
 
 def _admin_ids(value: str) -> frozenset[int]:

@@ -18,10 +18,11 @@ from tests.fakes.telegram_api import FakeTelegramAPI
 pytestmark = pytest.mark.slow
 
 
-async def _start_bot(fake: FakeTelegramAPI, db: Path, *extra: str
-                     ) -> asyncio.subprocess.Process:
+async def _start_bot(fake: FakeTelegramAPI, db: Path, *extra: str,
+                     env_extra: dict[str, str] | None = None) -> asyncio.subprocess.Process:
     env = {
         **os.environ,
+        **(env_extra or {}),
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": fake.base_url,
         "DATABASE_URL": f"sqlite:///{db}",
@@ -76,6 +77,52 @@ async def test_run_migrates_when_asked(tmp_path: Path) -> None:
         process = await _start_bot(fake, tmp_path / "new.db", "--migrate")
         try:
             await fake.wait_for_call("getUpdates", timeout=20)
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), timeout=15) == 0
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+
+
+async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
+    import json
+    import socket
+
+    import httpx
+
+    db = tmp_path / "lotse.db"
+    await asyncio.to_thread(upgrade, f"sqlite+aiosqlite:///{db}")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    secret = "s3cret-token-of-the-test"
+    hook = f"http://127.0.0.1:{port}/telegram"
+    async with FakeTelegramAPI() as fake:
+        process = await _start_bot(fake, db, env_extra={
+            "LOTSE_WEBHOOK_URL": hook, "LOTSE_WEBHOOK_SECRET": secret,
+            "LOTSE_LISTEN": f"127.0.0.1:{port}"})
+        try:
+            registered = await fake.wait_for_call("setWebhook", timeout=20)
+            assert registered.params["url"] == hook
+            assert registered.params["secret_token"] == secret
+            body = json.dumps({"update_id": 1, **_start_update(4343)})
+            headers = {"Content-Type": "application/json"}
+            async with httpx.AsyncClient() as client:
+                for _ in range(50):  # the server comes up right after setWebhook
+                    try:
+                        wrong = await client.post(hook, content=body, headers={
+                            **headers, "X-Telegram-Bot-Api-Secret-Token": "wrong"})
+                        break
+                    except httpx.ConnectError:
+                        await asyncio.sleep(0.1)
+                assert wrong.status_code == 403
+                right = await client.post(hook, content=body, headers={
+                    **headers, "X-Telegram-Bot-Api-Secret-Token": secret})
+                assert right.status_code == 200
+            await fake.wait_for_call("sendMessage", chat_id=4343, timeout=10)
+            assert len([c for c in fake.calls_to("sendMessage")
+                        if c.params["chat_id"] == 4343]) == 1
             process.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(process.wait(), timeout=15) == 0
         finally:
