@@ -8,6 +8,7 @@ from models.base import Base
 from models.contact import ContactRequest
 from models.invite import Invite, InviteKind
 from models.municipality import Location, Municipality
+from models.outbox import OutboxMessage, OutboxState
 from models.people import Caseworker, CaseworkerRole, Client, ClientStatus
 
 __all__ = [
@@ -22,4 +23,6 @@ __all__ = [
     "InviteKind",
     "Location",
     "Municipality",
+    "OutboxMessage",
+    "OutboxState",
 ]

@@ -1,0 +1,93 @@
+"""Put messages into the outbox, cancel them, and register how each kind is rendered.
+
+Services call :func:`enqueue` inside the caller's unit of work; the dispatcher sends due rows.
+Renderers are registered per message kind with :func:`message_kind` and receive the
+recipient's translator at send time, so a message follows a later change of language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator
+from models.outbox import OutboxMessage, OutboxState
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What one outbox row becomes: a text, optionally with inline buttons and a file."""
+
+    text: str
+    buttons: list[list[tuple[str, str]]] = field(default_factory=list)  # (label, data)
+    document: tuple[str, bytes] | None = None  # (filename, content)
+
+
+Renderer = Callable[[Translator, dict[str, Any]], Rendered]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def message_kind(kind: str) -> Callable[[Renderer], Renderer]:
+    """Register the renderer of a message kind (e.g. ``"booking.reminder"``)."""
+
+    def register(renderer: Renderer) -> Renderer:
+        if kind in RENDERERS and RENDERERS[kind] is not renderer:
+            raise ValueError(f"message kind {kind!r} registered twice")
+        RENDERERS[kind] = renderer
+        return renderer
+
+    return register
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    key: str,
+    chat_id: int,
+    kind: str,
+    params: dict[str, Any],
+    due_at: datetime,
+    expires_at: datetime | None = None,
+    urgent: bool = False,
+    client_id: int | None = None,
+    caseworker_id: int | None = None,
+) -> bool:
+    """Add a message unless one with the same key exists; True if it was added.
+
+    INSERT … ON CONFLICT DO NOTHING makes two planners running at once harmless.
+    """
+    if kind not in RENDERERS:
+        raise KeyError(f"unknown message kind {kind!r}")
+    values = dict(
+        key=key, chat_id=chat_id, kind=kind, params=params, due_at=due_at,
+        expires_at=expires_at, urgent=urgent, client_id=client_id,
+        caseworker_id=caseworker_id, state=OutboxState.PENDING, attempts=0,
+    )
+    dialect = session.bind.dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
+        index_elements=["key"]
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def cancel(session: AsyncSession, keys: Iterable[str]) -> int:
+    """Cancel pending messages by key (a cancelled booking cancels its reminders)."""
+    keys = list(keys)
+    if not keys:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.key.in_(keys), OutboxMessage.state == OutboxState.PENDING)
+        .values(state=OutboxState.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
