@@ -1,0 +1,1 @@
+"""Benchmarks: run each script with ``.venv/bin/python -m benchmarks.<name>``."""
