@@ -48,43 +48,35 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
-def _create_postgres_database(admin_url: str) -> str:
-    """A fresh database next to the given one, so tests never touch real data."""
+def _run_on_server(admin_url: str, sql: str) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE need that)."""
     import asyncpg
 
     url = make_url(admin_url)
-    name = f"lotse_test_{uuid.uuid4().hex[:10]}"
 
-    async def create() -> None:
+    async def run() -> None:
         connection = await asyncpg.connect(
             host=url.host, port=url.port or 5432, user=url.username, password=url.password,
             database=url.database,
         )
         try:
-            await connection.execute(f'CREATE DATABASE "{name}"')
+            await connection.execute(sql)
         finally:
             await connection.close()
 
-    asyncio.run(create())
-    return url.set(database=name).render_as_string(hide_password=False)
+    asyncio.run(run())
+
+
+def _create_postgres_database(admin_url: str) -> str:
+    """A fresh database next to the given one, so tests never touch real data."""
+    name = f"lotse_test_{uuid.uuid4().hex[:10]}"
+    _run_on_server(admin_url, f'CREATE DATABASE "{name}"')
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
 def _drop_postgres_database(admin_url: str, test_url: str) -> None:
-    import asyncpg
-
-    url, name = make_url(admin_url), make_url(test_url).database
-
-    async def drop() -> None:
-        connection = await asyncpg.connect(
-            host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-            database=url.database,
-        )
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
-
-    asyncio.run(drop())
+    name = make_url(test_url).database
+    _run_on_server(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

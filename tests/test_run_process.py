@@ -34,6 +34,13 @@ async def _start_bot(fake: FakeTelegramAPI, db: Path, *extra: str,
     )
 
 
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    """Kill the process if a failed assertion left it running."""
+    if process.returncode is None:
+        process.kill()
+        await process.wait()
+
+
 def _start_update(user_id: int) -> dict[str, object]:
     return {"message": {
         "message_id": 1, "date": int(time.time()), "text": "/start",
@@ -62,9 +69,7 @@ async def test_bot_polls_answers_and_stops_cleanly(
             process.send_signal(stop_signal)
             code = await asyncio.wait_for(process.wait(), timeout=15)
         finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+            await _stop(process)
         _, stderr = await process.communicate()
         log = stderr.decode()
         assert code == 0, log
@@ -80,9 +85,7 @@ async def test_run_migrates_when_asked(tmp_path: Path) -> None:
             process.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(process.wait(), timeout=15) == 0
         finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+            await _stop(process)
 
 
 async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
@@ -126,6 +129,4 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
             process.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(process.wait(), timeout=15) == 0
         finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+            await _stop(process)
