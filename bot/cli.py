@@ -89,6 +89,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     setup_logging()
     asyncio.run(_ensure_schema(settings, migrate=args.migrate))
+    # A wrong token or an unreachable Bot API is one clear line, not a network traceback.
+    asyncio.run(_bot_username(settings))
     run(settings)
     return 0
 

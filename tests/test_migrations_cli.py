@@ -87,3 +87,18 @@ async def test_cli_invites_a_client_with_qr_code_and_a_caseworker(
     assert await asyncio.to_thread(main, ["invite", "client", "--name", "X",
                                           "--municipality", "atlantis"]) == 2
     assert "unknown municipality 'atlantis'" in capsys.readouterr().err
+
+
+def test_run_with_unreachable_bot_api_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'lotse.db'}")
+    monkeypatch.setenv("LOTSE_CONFIG", str(EXAMPLE_CONFIG))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:9/bot")
+    assert main(["migrate"]) == 0
+    capsys.readouterr()
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lotse: error: cannot reach the Bot API at http://127.0.0.1:9/bot")
+    assert err.count("\n") == 1
