@@ -1,0 +1,72 @@
+"""Texts about appointments shared by handlers, notifications and the calendar file.
+
+Names and addresses stay in German, as on the signs. Health and residence-status topics are
+never named in a message (DESIGN "Privacy and safety"): staff see a short code instead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.i18n import N_, Translator
+from models import Topic
+from models.booking import SENSITIVE_TOPICS
+
+# In the order the client sees them.
+TOPIC_LABELS: dict[Topic, str] = {
+    Topic.DOCUMENTS: N_("Documents and letters"),
+    Topic.WORK: N_("Jobcenter and work"),
+    Topic.HOUSING: N_("Housing"),
+    Topic.SCHOOL: N_("School and Kita"),
+    Topic.HEALTH: N_("Health"),
+    Topic.RESIDENCE: N_("Residence status"),
+    Topic.OTHER: N_("Something else"),
+}
+TOPICS = list(TOPIC_LABELS)
+# Short codes staff see for special-category topics (German: Gesundheit, Aufenthalt).
+STAFF_CODES = {Topic.HEALTH: "GES", Topic.RESIDENCE: "AUF"}
+
+
+def topic_label(t: Translator, topic: Topic) -> str:
+    return t._(TOPIC_LABELS[topic])
+
+
+def staff_topic(t: Translator, topic: Topic | None) -> str:
+    """The topic as staff see it in Telegram: special categories only as a code."""
+    if topic is None:
+        return t._("no topic given")
+    if topic in SENSITIVE_TOPICS:
+        return t._("confidential, code %(code)s", code=STAFF_CODES[topic])
+    return topic_label(t, topic)
+
+
+def place_line(place: str, address: str) -> str:
+    """'Rathaus Brackenheim, Marktplatz 1, …' without repeating a name the address starts
+    with (German data, not a translated sentence)."""
+    return address if address.startswith(place) else f"{place}, {address}"
+
+
+def time_range(t: Translator, start: datetime, end: datetime) -> str:
+    return t._("%(start)s–%(end)s", start=t.fmt_time(start), end=t.fmt_time(end))
+
+
+def appointment_details(
+    t: Translator, *, start: datetime, end: datetime, place: str, address: str,
+    caseworker: str, topic: Topic | None = None,
+) -> str:
+    """Date, time, place and integration manager, one per line; the topic only for the client
+    who chose it and only if it is not a special category."""
+    lines = [
+        t._("📅 Date: %(date)s", date=t.fmt_date(start)),
+        t._("🕘 Time: %(time)s", time=time_range(t, start, end)),
+        t._("📍 Place: %(place)s", place=place_line(place, address)),
+        t._("👤 Integration manager: %(name)s", name=caseworker),
+    ]
+    if topic is not None and topic not in SENSITIVE_TOPICS:
+        lines.append(t._("💬 Topic: %(topic)s", topic=topic_label(t, topic)))
+    return "\n".join(lines)
+
+
+def short_when(t: Translator, start: datetime) -> str:
+    """Weekday, date and time for buttons and lists."""
+    return t._("%(date)s, %(time)s", date=t.fmt_date(start), time=t.fmt_time(start))

@@ -1,0 +1,16 @@
+"""Consultation booking, registered in one place: clients book and manage appointments,
+staff keep office hours, blocks and absences and work through their day."""
+
+from __future__ import annotations
+
+from handlers import absence, appointments, blocks, booking, office_hours, today
+from handlers.context import LotseApp
+
+
+def register(app: LotseApp) -> None:
+    booking.register(app)  # client: /book (topic → day → time → confirm, .ics file)
+    appointments.register(app)  # client: /appointments with cancel and change buttons
+    today.register(app)  # staff: /today, /week with done / no-show / cancel
+    office_hours.register(app)  # staff: /officehours list, add, remove
+    blocks.register(app)  # staff: /block one-off time
+    absence.register(app)  # staff: /absent with substitute
