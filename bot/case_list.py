@@ -1,0 +1,130 @@
+"""The caseworker's case list: filters (town, status, no contact for 30 days, beyond the
+care limit), one page at a time, with the last contact of each client."""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.audit import audit
+from bot.quarters import add_months, local_midnight
+from bot.roles import Actor
+from models import CaseDetails, Client, ClientStatus, ContactEntry, Municipality
+
+PAGE_SIZE = 8
+NO_CONTACT_DAYS = 30
+EXTENSION_MONTHS = 12  # 3 years become 4 in justified cases
+
+
+class StatusFilter(enum.StrEnum):
+    OPEN = "o"
+    CLOSED = "c"
+    ALL = "a"
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    municipality_id: int | None = None
+    status: StatusFilter = StatusFilter.OPEN
+    no_contact: bool = False
+    beyond_limit: bool = False
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    client_id: int
+    reference: str
+    name: str
+    language: str
+    status: ClientStatus
+    last_contact: date | None
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: tuple[CaseRow, ...]
+    page: int  # 0-based
+    pages: int
+    total: int
+
+
+def _last_contacts() -> Any:
+    return (
+        select(ContactEntry.client_id.label("client_id"),
+               func.max(ContactEntry.entry_date).label("last_contact"))
+        .where(ContactEntry.deleted_at.is_(None), ContactEntry.is_correction.is_(False),
+               ContactEntry.client_id.is_not(None))
+        .group_by(ContactEntry.client_id)
+        .subquery()
+    )
+
+
+def _started_before(day: date, timezone: ZoneInfo) -> ColumnElement[bool]:
+    """Care began before ``day``: the recorded start, else the day of the invitation."""
+    return or_(
+        and_(CaseDetails.care_start.is_not(None), CaseDetails.care_start < day),
+        and_(CaseDetails.care_start.is_(None), Client.created_at < local_midnight(day, timezone)),
+    )
+
+
+async def _beyond_limit(session: AsyncSession, ids: frozenset[int], today: date,
+                        timezone: ZoneInfo) -> ColumnElement[bool]:
+    conditions = []
+    for municipality in await session.scalars(select(Municipality).where(
+            Municipality.id.in_(ids), Municipality.care_limit_months.is_not(None))):
+        months = municipality.care_limit_months
+        assert months is not None
+        conditions.append(and_(
+            Client.municipality_id == municipality.id,
+            _started_before(add_months(today, -months), timezone),
+            or_(CaseDetails.care_extended.is_not(True),
+                _started_before(add_months(today, -months - EXTENSION_MONTHS), timezone)),
+        ))
+    return or_(*conditions) if conditions else false()
+
+
+async def list_cases(session: AsyncSession, *, actor: Actor, flt: CaseFilter, page: int,
+                     today: date, timezone: ZoneInfo) -> CasePage:
+    """One page of the actor's cases, oldest reference first."""
+    ids = actor.municipality_ids
+    if flt.municipality_id is not None:
+        ids = ids & {flt.municipality_id}
+    last = _last_contacts()
+    query = (
+        select(Client, last.c.last_contact)
+        .outerjoin(last, last.c.client_id == Client.id)
+        .outerjoin(CaseDetails, CaseDetails.client_id == Client.id)
+        .where(Client.municipality_id.in_(ids))
+    )
+    if flt.status is StatusFilter.OPEN:
+        query = query.where(Client.status != ClientStatus.CLOSED)
+    elif flt.status is StatusFilter.CLOSED:
+        query = query.where(Client.status == ClientStatus.CLOSED)
+    if flt.no_contact:
+        cutoff = today - timedelta(days=NO_CONTACT_DAYS)
+        query = query.where(or_(
+            last.c.last_contact <= cutoff,
+            and_(last.c.last_contact.is_(None),
+                 Client.created_at < local_midnight(cutoff + timedelta(days=1), timezone)),
+        ))
+    if flt.beyond_limit:
+        query = query.where(await _beyond_limit(session, ids, today, timezone))
+    total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    result = await session.execute(
+        query.order_by(Client.id).limit(PAGE_SIZE).offset(page * PAGE_SIZE))
+    rows = tuple(
+        CaseRow(client.id, client.reference, client.display_name, client.language,
+                client.status, last_contact)
+        for client, last_contact in result
+    )
+    audit(session, actor=actor, action="case:list", detail=f"page {page + 1}, {len(rows)} rows")
+    return CasePage(rows=rows, page=page, pages=pages, total=total)

@@ -1,0 +1,112 @@
+"""`lotse report` and `lotse stats`: the quarterly documents and figures from the shell.
+
+Problems are raised as :class:`ReportError` with one line for the operator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.i18n import Translator
+from bot.municipalities import sync_municipalities
+from bot.quarters import Quarter
+from bot.refusal import Refused
+from bot.report_export import (
+    ReportBundle,
+    de_quarter,
+    entry_lines,
+    entry_row,
+    load_report,
+    write_csv_head,
+)
+from bot.report_pdf import report_pdf
+from bot.roles import Actor, Role
+from bot.statistics import statistics_rows
+
+CLI_ACTOR = Actor(telegram_id=None, role=Role.ADMIN, language="en", name="lotse (command line)")
+FORMATS = ("csv", "pdf")
+
+
+class ReportError(Exception):
+    """Something the operator must fix; the message says what, in one line."""
+
+
+def parse_quarter(text: str) -> Quarter:
+    quarter = Quarter.parse(text)
+    if quarter is None:
+        raise ReportError(f"--quarter must be a quarter such as 2025Q1, not {text!r}")
+    return quarter
+
+
+@asynccontextmanager
+async def _session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    from models.migrate import current_revision, head_revision
+    from models.session import make_engine, make_sessionmaker, unit_of_work
+
+    engine = make_engine(settings.database_url)
+    try:
+        if await current_revision(engine) != head_revision():
+            raise ReportError("the database schema is not up to date: run `lotse migrate` first")
+        async with unit_of_work(make_sessionmaker(engine)) as session:
+            await sync_municipalities(session, settings.municipalities)
+            yield session
+    finally:
+        await engine.dispose()
+
+
+async def _load(session: AsyncSession, settings: Settings, municipality: str, quarter: Quarter,
+                *, with_entries: bool) -> ReportBundle:
+    try:
+        return await load_report(session, actor=CLI_ACTOR, municipality_key=municipality,
+                                 quarter=quarter, configs=settings.municipalities,
+                                 timezone=settings.timezone, with_entries=with_entries)
+    except Refused as exc:
+        raise ReportError(Translator("en", settings.timezone)._(exc.message, **exc.params)
+                          ) from None
+
+
+async def run_report(settings: Settings, *, municipality: str, quarter: Quarter, fmt: str,
+                     out: Path) -> str:
+    """Write the report file; return the line that says what was written."""
+    async with _session(settings) as session:
+        bundle = await _load(session, settings, municipality, quarter,
+                             with_entries=fmt == "pdf")
+        if fmt == "csv":
+            buffer = io.StringIO()
+            buffer.write("\ufeff")
+            writer = write_csv_head(buffer, bundle.report, settings.timezone, bundle.stats)
+            # Streamed from the database: a large quarter never sits in memory as objects.
+            async for line in entry_lines(session, bundle.municipality_id, quarter):
+                writer.writerow(entry_row(line))
+            content = buffer.getvalue().encode("utf-8")
+        else:
+            content = await asyncio.to_thread(report_pdf, bundle.report, bundle.entries,
+                                              settings.timezone, bundle.stats)
+    try:
+        out.write_bytes(content)
+    except OSError as exc:
+        raise ReportError(f"cannot write {out}: {exc.strerror}") from None
+    report = bundle.report
+    state = "closed" if report.closed_at else "provisional"
+    return (f"{fmt.upper()} report for {report.municipality_name}, {quarter.key} ({state}) "
+            f"written to {out}: {report.entry_count} entries, {report.recorded_hours} h, "
+            f"net {report.net} EUR, VAT {report.vat} EUR, gross {report.gross} EUR")
+
+
+async def run_stats(settings: Settings, *, municipality: str, quarter: Quarter) -> list[str]:
+    """The funding figures as lines of text."""
+    async with _session(settings) as session:
+        bundle = await _load(session, settings, municipality, quarter, with_entries=False)
+    stats = bundle.stats
+    lines = [f"{stats.municipality_name}, {de_quarter(quarter)}"]
+    lines += [f"{label}: {value}" for label, value in statistics_rows(stats)]
+    if not stats.bookings_available:
+        lines.append("(Termine: diese Installation hat noch keine Terminbuchung)")
+    return lines

@@ -1,0 +1,101 @@
+"""The case card: status, language, town, care, contact time, integration plan, buttons.
+
+``card_text`` renders it section by section: to show more (bookings, reminders), add a
+function to ``CARD_SECTIONS`` and the data it needs to ``bot.cases.CaseCard``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.cases import CaseCard
+from bot.i18n import LANGUAGES, N_, Translator
+from bot.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
+from handlers.casework_ui import duration, keyboard, short_day
+from models import ClientStatus
+
+CASE_STATUS = {
+    ClientStatus.INVITED: N_("invited, not yet joined"),
+    ClientStatus.ACTIVE: N_("active"),
+    ClientStatus.CLOSED: N_("closed"),
+}
+
+
+def language_name(t: Translator, code: str) -> str:
+    return LANGUAGES[code].native_name if code in LANGUAGES else t._("not chosen yet")
+
+
+def _card_head(t: Translator, card: CaseCard) -> list[str]:
+    return [
+        f"📁 {t.embed(card.reference)} · {t.embed(card.name)}",
+        t._("Status: %(status)s", status=t._(CASE_STATUS[card.status])),
+        t._("Language: %(language)s", language=language_name(t, card.language)),
+        t._("Town: %(municipality)s", municipality=card.municipality),
+        t._("Integration manager: %(name)s", name=card.caseworker or "–"),
+    ]
+
+
+def _card_care(t: Translator, card: CaseCard) -> list[str]:
+    lines = [t._("In care since: %(date)s", date=t.fmt_date(card.care_start,
+                                                             with_weekday=False))]
+    if card.care_until is None:
+        lines.append(t._("Care limit: none for this town"))
+    elif card.beyond_limit:
+        lines.append(t._("⚠️ Care limit of %(months)s months passed on %(date)s",
+                         months=card.care_limit_months, date=card.care_until))
+    else:
+        lines.append(t._("Care possible until: %(date)s (%(months)s months)",
+                         date=card.care_until, months=card.care_limit_months))
+    return lines
+
+
+def _card_time(t: Translator, card: CaseCard) -> list[str]:
+    last = short_day(t, card.last_contact) if card.last_contact else t._("none yet")
+    return [
+        t._("Contact time this quarter (%(quarter)s): %(duration)s",
+            quarter=f"Q{card.quarter.number}/{card.quarter.year}",
+            duration=duration(t, card.minutes_quarter)),
+        t._("Contact time overall: %(duration)s", duration=duration(t, card.minutes_total)),
+        t._("Last contact: %(date)s", date=last),
+    ]
+
+
+def _card_plan(t: Translator, card: CaseCard) -> list[str]:
+    if not card.goals:
+        return [t._("Integration plan: no goals yet")]
+    lines = [t._("Integration plan:")]
+    for goal in card.goals:
+        lines.append(f"{STATUS_ICONS[goal.status]} " + t._(
+            "%(area)s: %(status)s", area=t._(AREA_LABELS[goal.area]),
+            status=t._(STATUS_LABELS[goal.status])))
+    return lines
+
+
+CARD_SECTIONS: list[Callable[[Translator, CaseCard], list[str]]] = [
+    _card_head, _card_care, _card_time, _card_plan,
+]
+
+
+def card_text(t: Translator, card: CaseCard) -> str:
+    """The whole card: every section in order, separated by an empty line."""
+    return "\n\n".join("\n".join(section(t, card)) for section in CARD_SECTIONS)[:4000]
+
+
+def card_keyboard(t: Translator, card: CaseCard) -> InlineKeyboardMarkup | None:
+    cid = card.client_id
+    rows = [
+        [InlineKeyboardButton("⏱ " + t._("Log time"), callback_data=f"lt:c{cid}"),
+         InlineKeyboardButton("📋 " + t._("Plan"), callback_data=f"pl:{cid}")],
+        [InlineKeyboardButton("🧾 " + t._("Entries"), callback_data=f"cs:e:{cid}:0")],
+        [InlineKeyboardButton("🔓 " + t._("Reopen case"), callback_data=f"cs:r:{cid}")
+         if card.status is ClientStatus.CLOSED else
+         InlineKeyboardButton("🔒 " + t._("Close case"), callback_data=f"cs:x:{cid}")],
+    ]
+    if card.care_limit_months is not None:
+        label = t._("Justified extension: on") if card.extended else t._(
+            "Justified extension: off")
+        rows.append([InlineKeyboardButton(
+            label, callback_data=f"cs:t:{cid}:{0 if card.extended else 1}")])
+    return keyboard(rows)
