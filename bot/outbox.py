@@ -20,10 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Translator
 from models.outbox import OutboxMessage, OutboxState
 
+TEXT_LIMIT = 4096  # Telegram's limit for a message text
+CAPTION_LIMIT = 1024  # ... and for the caption of a document
+
 
 @dataclass(frozen=True)
 class Rendered:
-    """What one outbox row becomes: a text, optionally with inline buttons and a file."""
+    """What one outbox row becomes: a text, optionally with inline buttons and a file.
+
+    With a document the text is its caption (at most 1024 characters).
+    """
 
     text: str
     buttons: list[list[tuple[str, str]]] = field(default_factory=list)  # (label, data)
@@ -58,6 +64,7 @@ async def enqueue(
     urgent: bool = False,
     client_id: int | None = None,
     caseworker_id: int | None = None,
+    broadcast_id: int | None = None,
 ) -> bool:
     """Add a message unless one with the same key exists; True if it was added.
 
@@ -68,15 +75,37 @@ async def enqueue(
     values = dict(
         key=key, chat_id=chat_id, kind=kind, params=params, due_at=due_at,
         expires_at=expires_at, urgent=urgent, client_id=client_id,
-        caseworker_id=caseworker_id, state=OutboxState.PENDING, attempts=0,
+        caseworker_id=caseworker_id, broadcast_id=broadcast_id,
+        state=OutboxState.PENDING, attempts=0, uncertain=False,
     )
-    dialect = session.bind.dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
+    result = await session.execute(_insert(session).values(**values).on_conflict_do_nothing(
         index_elements=["key"]
-    )
-    result = await session.execute(statement)
+    ))
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def enqueue_many(session: AsyncSession, messages: list[dict[str, Any]]) -> None:
+    """Add many messages in one statement (a broadcast); rows whose key exists are skipped.
+
+    Each dict has the keyword arguments of :func:`enqueue`.
+    """
+    if not messages:
+        return
+    rows = []
+    for message in messages:
+        if message["kind"] not in RENDERERS:
+            raise KeyError(f"unknown message kind {message['kind']!r}")
+        rows.append({
+            "expires_at": None, "urgent": False, "client_id": None, "caseworker_id": None,
+            "broadcast_id": None, **message, "state": OutboxState.PENDING, "attempts": 0,
+            "uncertain": False,
+        })
+    await session.execute(_insert(session).on_conflict_do_nothing(index_elements=["key"]), rows)
+
+
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(OutboxMessage)
 
 
 async def cancel(session: AsyncSession, keys: Iterable[str]) -> int:

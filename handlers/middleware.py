@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.i18n import Translator, pick_language
+from bot.outcomes import mark_reachable
 from bot.roles import Actor, Role, resolve_actor
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import authorize
@@ -61,6 +62,9 @@ async def load_actor(update: Update, context: LotseContext) -> None:
             first_name=user.first_name,
             admin_ids=context.settings.admin_ids,
         )
+        if actor.role is not Role.STRANGER:
+            # Whoever writes has not blocked the bot (any more): the outbox may send again.
+            await mark_reachable(session, telegram_id=user.id)
     if actor.role is Role.STRANGER:
         # A stranger's choice of language lives only in memory: nothing is stored before
         # consent. Without a choice, Telegram's language_code preselects it.

@@ -6,15 +6,15 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
 
 from bot.audit import audit
 from bot.contact import request_contact
-from bot.i18n import LANGUAGES
 from bot.municipalities import municipality_by_key
+from bot.notifications import notify_contact_request
 from bot.roles import Role
 from bot.texts import about_integration_management, emergency_numbers, office_hours
 from handlers.context import LotseApp, LotseContext
+from handlers.dispatch import deliver_now
 from handlers.guard import button
 from handlers.keyboards import language_picker, municipality_picker
 from handlers.privacy import privacy_text
@@ -93,7 +93,11 @@ async def ask_to_be_contacted(update: Update, context: LotseContext) -> None:
         audit(session, actor=context.actor, action="contact:request",
               target=f"municipality:{municipality.key}", detail="new" if outcome.created
               else "repeat")
-        recipients = [(c.telegram_user_id, c.language) for c in outcome.notify]
+        # Through the outbox: the team hears of it even if sending fails right now.
+        keys = await notify_contact_request(
+            session, request=outcome.request, municipality_name=municipality.name,
+            caseworkers=outcome.notify, now=context.now(),
+        )
         town = municipality.name
     if not outcome.created:
         await query.edit_message_text(
@@ -108,25 +112,7 @@ async def ask_to_be_contacted(update: Update, context: LotseContext) -> None:
             municipality=town,
         )
     )
-    for chat_id, language in recipients:
-        assert chat_id is not None
-        ct = context.translator(language)
-        handle = f"@{user.username}" if user.username else user.full_name
-        try:
-            await context.bot.send_message(
-                chat_id,
-                ct._(
-                    "New contact request for %(municipality)s from %(name)s (%(handle)s), "
-                    "language: %(language)s. Please get in touch with them.",
-                    municipality=town,
-                    name=user.full_name,
-                    handle=handle,
-                    language=LANGUAGES[t.language].native_name,
-                ),
-            )
-        except TelegramError as exc:
-            # The request is stored; the caseworker also finds it in the database.
-            log.warning("contact request notification failed: %s", exc)
+    await deliver_now(context, keys)
 
 
 def register(app: LotseApp) -> None:

@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
@@ -53,3 +53,10 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The dispatcher instance holding the claim; a crashed instance's rows are resolved.
+    claimed_by: Mapped[int | None] = mapped_column()
+    # Once a send may have been delivered without our knowing, the row is retried once only.
+    uncertain: Mapped[bool] = mapped_column(default=False, server_default=false())
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
+    )

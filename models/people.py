@@ -45,6 +45,8 @@ class Caseworker(Base):
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when Telegram says they blocked the bot; cleared when they write again.
+    unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     municipalities: Mapped[list[Municipality]] = relationship(
         secondary=caseworker_municipalities, order_by=Municipality.id
@@ -70,6 +72,8 @@ class Client(Base):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when Telegram says they blocked the bot; cleared when they write again.
+    unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     municipality: Mapped[Municipality] = relationship()
     caseworker: Mapped[Caseworker | None] = relationship()
