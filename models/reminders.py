@@ -1,0 +1,87 @@
+"""What clients want to be reminded of: their settings, children and external appointments."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime, utcnow
+from models.people import Client
+from models.waste import WasteZone
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
+
+
+class ReminderSettings(Base):
+    """One row per client who changed a setting or chose a waste zone; no row = all on."""
+
+    __tablename__ = "reminder_settings"
+
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    appointments: Mapped[bool] = mapped_column(default=True)
+    waste: Mapped[bool] = mapped_column(default=True)
+    school: Mapped[bool] = mapped_column(default=True)
+    paused: Mapped[bool] = mapped_column(default=False)
+    waste_zone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("waste_zones.id", ondelete="SET NULL"), index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    waste_zone: Mapped[WasteZone | None] = relationship()
+
+
+class ChildPlace(enum.StrEnum):
+    SCHOOL = "school"
+    KITA = "kita"
+
+
+class Child(Base):
+    """A child at school or Kita; a first name or "child 1" is enough (data minimisation)."""
+
+    __tablename__ = "children"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(40))
+    place: Mapped[ChildPlace] = mapped_column(_enum(ChildPlace, "child_place"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AppointmentKind(enum.StrEnum):
+    AUSLAENDERBEHOERDE = "auslaenderbehoerde"
+    JOBCENTER = "jobcenter"
+    DOCTOR = "doctor"
+    SCHOOL = "school"
+    KITA = "kita"
+    OTHER = "other"
+
+
+class ExternalAppointment(Base):
+    """An appointment elsewhere (Ausländerbehörde, Jobcenter …) a caseworker entered."""
+
+    __tablename__ = "external_appointments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), index=True
+    )
+    caseworker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("caseworkers.id", ondelete="SET NULL")
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    kind: Mapped[AppointmentKind] = mapped_column(_enum(AppointmentKind, "appointment_kind"))
+    description: Mapped[str | None] = mapped_column(String(80))  # for "other"
+    place_name: Mapped[str] = mapped_column(String(120))  # in German, as on the sign
+    place_address: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    client: Mapped[Client] = relationship()
