@@ -1,4 +1,4 @@
-"""The ``lotse`` command line: run, migrate, invite, check.
+"""The ``lotse`` command line: run, migrate, invite, import-waste, report, stats, check.
 
 Every failure is one line on stderr and a non-zero exit code (2 for bad input or
 configuration), never a traceback.
@@ -59,6 +59,24 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate configuration and translations")
     check.set_defaults(handler=_cmd_check)
+
+    waste = commands.add_parser("import-waste", help="import a waste calendar (.ics) for a zone")
+    waste.add_argument("file", type=Path, metavar="FILE.ics")
+    waste.add_argument("--municipality", required=True, help="municipality key")
+    waste.add_argument("--zone", required=True, help="collection zone, e.g. the street or area")
+    waste.set_defaults(handler=_cmd_import_waste)
+
+    report = commands.add_parser("report", help="quarterly billing report as CSV or PDF")
+    report.add_argument("--municipality", required=True, help="municipality key")
+    report.add_argument("--quarter", required=True, help="quarter such as 2025Q1")
+    report.add_argument("--format", choices=("csv", "pdf"), required=True)
+    report.add_argument("--out", type=Path, required=True, metavar="FILE")
+    report.set_defaults(handler=_cmd_report)
+
+    stats = commands.add_parser("stats", help="funding report figures of a quarter")
+    stats.add_argument("--municipality", required=True, help="municipality key")
+    stats.add_argument("--quarter", required=True, help="quarter such as 2025Q1")
+    stats.set_defaults(handler=_cmd_stats)
 
     invite = commands.add_parser("invite", help="print a single-use invite link")
     kinds = invite.add_subparsers(dest="kind", required=True, metavar="KIND")
@@ -128,6 +146,45 @@ async def _ensure_schema(settings: Settings, *, migrate: bool) -> None:
             f"needs {head}: run `lotse migrate` first (or `lotse run --migrate`)"
         )
     await asyncio.to_thread(upgrade, settings.database_url)
+
+
+def _cmd_import_waste(args: argparse.Namespace) -> int:
+    from bot.waste_calendar import WasteCalendarError
+    from bot.waste_import import run_import
+
+    settings = _settings(require_token=False)
+    try:
+        report = asyncio.run(run_import(settings, args.file, municipality=args.municipality,
+                                        zone=args.zone, now=datetime.now(UTC)))
+    except WasteCalendarError as exc:
+        raise CliError(_one_line(exc)) from None
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from bot.report_cli import ReportError, parse_quarter, run_report
+
+    settings = _settings(require_token=False)
+    try:
+        print(asyncio.run(run_report(settings, municipality=args.municipality,
+                                     quarter=parse_quarter(args.quarter), fmt=args.format,
+                                     out=args.out)))
+    except ReportError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from bot.report_cli import ReportError, parse_quarter, run_stats
+
+    settings = _settings(require_token=False)
+    try:
+        print("\n".join(asyncio.run(run_stats(settings, municipality=args.municipality,
+                                               quarter=parse_quarter(args.quarter)))))
+    except ReportError as exc:
+        raise CliError(str(exc)) from None
+    return 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.i18n import N_
-from bot.roles import CLIENTS, EVERYONE, STAFF, Role
+from bot.roles import ADMINS, CLIENTS, EVERYONE, STAFF, Role
 
 
 @dataclass(frozen=True)
@@ -21,9 +21,34 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", EVERYONE, N_("Help and emergency numbers")),
     CommandSpec("language", EVERYONE, N_("Change language")),
     CommandSpec("privacy", EVERYONE, N_("What we store about you")),
+    # Clients: consultation booking.
+    CommandSpec("book", CLIENTS, N_("Book an appointment")),
+    CommandSpec("appointments", CLIENTS, N_("My appointments")),
+    # Clients: reminders (waste collection, school and Kita, settings).
+    CommandSpec("waste", CLIENTS, N_("Waste collection and sorting")),
+    CommandSpec("children", CLIENTS, N_("School and Kita: my children")),
+    CommandSpec("reminders", CLIENTS, N_("Choose your reminders")),
     # Caseworkers and admins.
     CommandSpec("invite", STAFF, N_("Invite a new client")),
     CommandSpec("cancel", STAFF, N_("Cancel the current step")),
+    # Caseworkers and admins: consultation booking.
+    CommandSpec("today", STAFF, N_("Today's appointments")),
+    CommandSpec("week", STAFF, N_("Appointments of the next 7 days")),
+    CommandSpec("officehours", STAFF, N_("Office hours: list, add, remove")),
+    CommandSpec("block", STAFF, N_("Block time without appointments")),
+    CommandSpec("absent", STAFF, N_("Absence and substitute")),
+    # Caseworkers and admins: reminders of external appointments.
+    CommandSpec("remind", STAFF, N_("Remind a client of an appointment")),
+    # Caseworkers (their towns) and admins (all): announcements to many clients.
+    CommandSpec("broadcast", STAFF, N_("Send an announcement to clients")),
+    # Casework: cases, contact time, integration plans (clients read their own), billing.
+    CommandSpec("cases", STAFF, N_("My cases")),
+    CommandSpec("case", STAFF, N_("Open a case: /case C-0042")),
+    CommandSpec("log", STAFF, N_("Log contact time: /log C-0042 45")),
+    CommandSpec("hours", STAFF, N_("My hours this week and month")),
+    CommandSpec("plan", CLIENTS | STAFF, N_("Integration plan")),
+    CommandSpec("report", ADMINS, N_("Quarterly billing report")),
+    CommandSpec("close_quarter", ADMINS, N_("Close a quarter for billing")),
 )
 
 BY_NAME = {spec.name: spec for spec in COMMANDS}
@@ -31,6 +56,8 @@ BY_NAME = {spec.name: spec for spec in COMMANDS}
 # Inline buttons: the prefix of their callback data ("prefix:...") and who may press them.
 BUTTONS: dict[str, frozenset[Role]] = {
     "pub": EVERYONE,  # public menu entries
+    "bc": STAFF,  # /broadcast: audience, texts, previews, confirmation (bc:<nonce>:…)
+    "bcx": STAFF,  # stop a running broadcast (bcx:<broadcast id>)
     "pcm": EVERYONE,  # "please contact me": the municipality chosen
     "cl": EVERYONE,  # consent text in another language
     "cy": EVERYONE,  # consent given
@@ -38,6 +65,45 @@ BUTTONS: dict[str, frozenset[Role]] = {
     "lang": EVERYONE,  # language chosen
     "invm": STAFF,  # /invite: municipality chosen
     "invl": STAFF,  # /invite: language chosen
+    # Consultation booking (client): start, topic, day, slot, confirm; /appointments actions.
+    "bkn": CLIENTS,
+    "bkt": CLIENTS,
+    "bkd": CLIENTS,
+    "bks": CLIENTS,
+    "bkc": CLIENTS,
+    "bka": CLIENTS,
+    # Consultation booking (staff): /today and /week actions, office hours, blocks, absences.
+    "bkm": STAFF,
+    "oh": STAFF,
+    "blk": STAFF,
+    "abs": STAFF,
+    # Reminders (client): waste zone and sorting guide, /reminders settings, children
+    # (add, remove), "my child is sick" and its expected duration.
+    "wz": CLIENTS,
+    "wg": CLIENTS,
+    "rset": CLIENTS,
+    "chadd": CLIENTS,
+    "chdel": CLIENTS,
+    "sick": CLIENTS,
+    "sickd": CLIENTS,
+    # Reminders (staff): /remind kind of appointment, save or cancel.
+    "rmk": STAFF,
+    "rmc": STAFF,
+    # Casework: case list and card (cs), log time dialogue (lt), a /log for a closed quarter
+    # booked as correction (lx), change an entry (le), correct a billed entry (lc), plan
+    # (pl), add a goal (pa), change a goal (pg), type a goal's note (pn) or due date (pt).
+    "cs": STAFF,
+    "lt": STAFF,
+    "lx": STAFF,
+    "le": STAFF,
+    "lc": STAFF,
+    "pl": STAFF,
+    "pa": STAFF,
+    "pg": STAFF,
+    "pn": STAFF,
+    "pt": STAFF,
+    # Billing (admin): confirm closing a quarter.
+    "cq": ADMINS,
 }
 
 

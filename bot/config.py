@@ -55,6 +55,7 @@ class MunicipalityConfig:
     service_start: date | None
     annual_subsidy: Decimal | None
     locations: tuple[LocationConfig, ...] = ()
+    waste_reminder_time: time = time(18, 0)  # the evening before each collection
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,17 @@ class _TomlReader:
             service_start=service_start,
             annual_subsidy=self._decimal(raw, "annual_subsidy", where, required=False),
             locations=tuple(self.location(loc, where) for loc in locations),
+            waste_reminder_time=self._reminder_time(raw, where),
         )
+
+    def _reminder_time(self, raw: dict[str, Any], where: tuple[str, ...]) -> time:
+        if "waste_reminder_time" not in raw:
+            return time(18, 0)
+        value = self._time(raw, "waste_reminder_time", where)
+        if not time(7, 0) <= value <= time(20, 30):  # no reminders at night (21:00-07:00)
+            raise self.error("waste_reminder_time must be between 07:00 and 20:30", *where,
+                             "waste_reminder_time")
+        return value
 
     def location(self, raw: Any, where: tuple[str, ...]) -> LocationConfig:
         key = raw.get("key") if isinstance(raw, dict) else None
