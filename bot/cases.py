@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import audit
+from bot.bookings import no_show_count, upcoming_bookings
 from bot.case_list import EXTENSION_MONTHS
 from bot.contact_time import minutes_of_client
 from bot.i18n import N_
@@ -28,12 +29,24 @@ from models import (
     Client,
     ClientStatus,
     ContactEntry,
+    ExternalAppointment,
     Municipality,
+    OutboxMessage,
+    OutboxState,
     PlanGoal,
 )
 
 NO_CASE = N_("I cannot find the case %(reference)s among the cases of your towns. "
              "/cases shows them.")
+
+
+@dataclass(frozen=True)
+class CardAppointment:
+    """A consultation booked here, or an appointment elsewhere that a caseworker entered."""
+
+    starts_at: datetime
+    place: str
+    kind: str | None  # None: a consultation with the integration management; else its kind
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,9 @@ class CaseCard:
     minutes_total: int
     last_contact: date | None
     goals: tuple[PlanGoal, ...]
+    appointments: tuple[CardAppointment, ...] = ()
+    no_shows: int = 0
+    reminders_pending: int = 0
 
 
 async def find_client(session: AsyncSession, *, actor: Actor, reference: str | None = None,
@@ -110,7 +126,26 @@ async def open_case(session: AsyncSession, *, actor: Actor, now: datetime, timez
         minutes_quarter=await minutes_of_client(session, client.id, quarter),
         minutes_total=await minutes_of_client(session, client.id), last_contact=last,
         goals=tuple(await plan_of(session, client.id)),
+        appointments=await _appointments(session, client.id, now),
+        no_shows=await no_show_count(session, client_id=client.id),
+        reminders_pending=int(await session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(
+                OutboxMessage.client_id == client.id,
+                OutboxMessage.state == OutboxState.PENDING)) or 0),
     )
+
+
+async def _appointments(session: AsyncSession, client_id: int, now: datetime
+                        ) -> tuple[CardAppointment, ...]:
+    """Upcoming consultations and external appointments, soonest first."""
+    booked = [CardAppointment(b.start, b.location_name, None)
+              for b in await upcoming_bookings(session, client_id=client_id, now=now)]
+    external = [
+        CardAppointment(a.starts_at, a.place_name, a.kind.value)
+        for a in await session.scalars(select(ExternalAppointment).where(
+            ExternalAppointment.client_id == client_id, ExternalAppointment.starts_at > now))
+    ]
+    return tuple(sorted(booked + external, key=lambda a: a.starts_at))
 
 
 async def _details(session: AsyncSession, client: Client) -> CaseDetails:

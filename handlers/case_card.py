@@ -10,11 +10,13 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.appointments import KIND_LABELS
 from bot.cases import CaseCard
 from bot.i18n import LANGUAGES, N_, Translator
 from bot.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
 from handlers.casework_ui import duration, keyboard, short_day
 from models import ClientStatus
+from models.reminders import AppointmentKind
 
 CASE_STATUS = {
     ClientStatus.INVITED: N_("invited, not yet joined"),
@@ -73,8 +75,26 @@ def _card_plan(t: Translator, card: CaseCard) -> list[str]:
     return lines
 
 
+def _card_appointments(t: Translator, card: CaseCard) -> list[str]:
+    if not card.appointments:
+        lines = [t._("Appointments: none coming up")]
+    else:
+        lines = [t._("Appointments coming up:")]
+        for appointment in card.appointments:
+            when = f"{short_day(t, appointment.starts_at.astimezone(t.timezone).date())} " \
+                f"{t.fmt_time(appointment.starts_at)}"
+            what = t._(KIND_LABELS[AppointmentKind(appointment.kind)]) if appointment.kind \
+                else t._("consultation")
+            lines.append("• " + t._("%(when)s, %(what)s, %(place)s", when=when, what=what,
+                                    place=appointment.place))
+    if card.no_shows:
+        lines.append(t._("Missed consultations: %(count)s", count=card.no_shows))
+    lines.append(t._("Reminders waiting to be sent: %(count)s", count=card.reminders_pending))
+    return lines
+
+
 CARD_SECTIONS: list[Callable[[Translator, CaseCard], list[str]]] = [
-    _card_head, _card_care, _card_time, _card_plan,
+    _card_head, _card_care, _card_time, _card_appointments, _card_plan,
 ]
 
 
