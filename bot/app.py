@@ -19,14 +19,24 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot.config import Settings
 from bot.municipalities import sync_municipalities
 from bot.roles import Role
-from handlers import errors, fallback, help, invite, language, middleware, privacy, public, start
-from handlers.broadcast import register as register_broadcast
-from handlers.casework import register as register_casework
-from handlers.consultations import register as register_consultations
+from handlers import (
+    broadcast,
+    casework,
+    consultations,
+    dispatch,
+    errors,
+    fallback,
+    help,
+    invite,
+    language,
+    middleware,
+    privacy,
+    public,
+    reminders,
+    start,
+)
 from handlers.context import BotData, LotseApp, LotseContext
-from handlers.dispatch import register as register_dispatch
 from handlers.menus import set_public_menus, set_staff_menus
-from handlers.reminders import register as register_reminders
 from models import Caseworker
 from models.session import make_engine, make_sessionmaker, unit_of_work
 
@@ -64,21 +74,21 @@ def build_application(
     # Group 0: features. Within a group the first matching handler wins, so the order
     # matters: conversations before the generic handlers, fallbacks last.
     # (first, so that /cancel inside it ends the broadcast draft, not another conversation)
-    register_broadcast(app)  # staff: /broadcast conversation, "stop sending" button
+    broadcast.register(app)  # staff: /broadcast conversation, "stop sending" button
     invite.register(app)  # caseworker: /invite conversation, /cancel
-    register_casework(app)  # cases, /log and /hours, integration plans, billing reports
-    register_consultations(app)  # booking: /book, /appointments, /today, /week, /officehours …
+    casework.register(app)  # cases, /log and /hours, integration plans, billing reports
+    consultations.register(app)  # booking: /book, /appointments, /today, /week, /officehours …
     start.register(app)  # everyone: /start, invite links and consent
     public.register(app)  # public menu: about, office hours, emergency, contact request
     help.register(app)  # everyone: /help with emergency numbers
     language.register(app)  # everyone: /language
     privacy.register(app)  # everyone: /privacy
-    register_reminders(app)  # /waste, /children, /reminders, staff /remind; planner jobs
+    reminders.register(app)  # /waste, /children, /reminders, staff /remind; planner jobs
     fallback.register(app)  # unknown commands, stale buttons, unexpected text
     errors.register(app)
     # JobQueue: the outbox dispatcher wakes every few seconds and sends what is due through
     # the one paced sending path (reminders, notifications, broadcasts).
-    register_dispatch(app)
+    dispatch.register(app)
     return app
 
 

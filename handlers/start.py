@@ -42,7 +42,10 @@ async def show_home(update: Update, context: LotseContext) -> None:
         )
     elif actor.role is Role.CLIENT:
         await message.reply_text(
-            t._("Hello %(name)s! What would you like to do?", name=actor.name),
+            # The commands are links: one tap books, shows appointments, waste days …
+            t._("Hello %(name)s! What would you like to do?", name=actor.name)
+            + "\n\n"
+            + command_list(t, menu_for(actor.role)),
             reply_markup=client_menu(t),
         )
     else:
@@ -176,7 +179,10 @@ async def accept_consent(update: Update, context: LotseContext) -> None:
             reference=client.reference,
         )
     )
-    await message.reply_text(t._("What would you like to do?"), reply_markup=client_menu(t))
+    await message.reply_text(
+        t._("What would you like to do?") + "\n\n" + command_list(t, menu_for(Role.CLIENT)),
+        reply_markup=client_menu(t),
+    )
 
 
 async def decline_consent(update: Update, context: LotseContext) -> None:
