@@ -7,6 +7,7 @@ from telegram import Update
 
 from bot.audit import audit
 from bot.i18n import LANGUAGES
+from bot.privacy import data_held
 from bot.roles import Role
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import command
@@ -21,7 +22,7 @@ async def privacy_text(session: AsyncSession, context: LotseContext) -> str:
         assert client is not None
         await session.refresh(client, ["municipality", "caseworker"])
         audit(session, actor=actor, action="client:privacy", target=f"client:{client.reference}")
-        return t._(
+        text = t._(
             "This is what we store about you:\n"
             "Case reference: %(reference)s\n"
             "Name: %(name)s\n"
@@ -38,6 +39,14 @@ async def privacy_text(session: AsyncSession, context: LotseContext) -> str:
             consent=client.consent_at or "–",
             caseworker=client.caseworker.name if client.caseworker else t._("not assigned yet"),
         )
+        held = await data_held(session, client_id=client.id, now=context.now())
+        extra = [t._("Upcoming appointments: %(count)s", count=held.upcoming_appointments)]
+        if held.children:
+            extra.append(t._("Children you told us about: %(names)s",
+                             names=", ".join(held.children)))
+        if held.waste_zone:
+            extra.append(t._("Waste collection zone: %(zone)s", zone=held.waste_zone))
+        return text + "\n\n" + t._("Also stored:") + "\n" + "\n".join(extra)
     if actor.is_staff:
         return t._(
             "We store your name, your Telegram account, your language, the towns you work "
