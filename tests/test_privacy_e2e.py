@@ -8,8 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Client
-from models.reminders import AppointmentKind, Child, ChildPlace, ExternalAppointment
-from models.reminders import ReminderSettings
+from models.reminders import (
+    AppointmentKind,
+    Child,
+    ChildPlace,
+    ExternalAppointment,
+    ReminderSettings,
+)
 from models.waste import WasteZone
 from tests.builders import add_client, municipality, tr
 from tests.conftest import FakeClock
