@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, MetaData
+from sqlalchemy import DateTime, Dialect, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -38,6 +39,11 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         moment: datetime = value
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def str_enum(cls: type[enum.Enum], name: str) -> Enum:
+    """An enum column stored as its values with a CHECK constraint: portable, readable in SQL."""
+    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
 
 
 def utcnow() -> datetime:

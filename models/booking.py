@@ -14,7 +14,6 @@ from datetime import date, datetime, time
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Index,
     SmallInteger,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import Base, UTCDateTime, str_enum, utcnow
 from models.municipality import Location, Municipality
 from models.people import Caseworker, Client
 
@@ -58,9 +57,6 @@ class CancelReason(enum.StrEnum):
     ABSENCE = "absence"  # the caseworker is away; the client was asked to choose anew
     MOVED = "moved"  # replaced by a new booking (rescheduled_from points back here)
 
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
 
 
 class OfficeHours(Base):
@@ -150,12 +146,12 @@ class Booking(Base):
     office_hours_id: Mapped[int | None] = mapped_column(ForeignKey("office_hours.id"))
     start_at: Mapped[datetime] = mapped_column(UTCDateTime())
     end_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    topic: Mapped[Topic | None] = mapped_column(_enum(Topic, "booking_topic"))
+    topic: Mapped[Topic | None] = mapped_column(str_enum(Topic, "booking_topic"))
     status: Mapped[BookingStatus] = mapped_column(
-        _enum(BookingStatus, "booking_status"), default=BookingStatus.BOOKED
+        str_enum(BookingStatus, "booking_status"), default=BookingStatus.BOOKED
     )
     cancel_reason: Mapped[CancelReason | None] = mapped_column(
-        _enum(CancelReason, "booking_cancel_reason")
+        str_enum(CancelReason, "booking_cancel_reason")
     )
     rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

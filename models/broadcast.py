@@ -10,10 +10,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class BroadcastState(enum.StrEnum):
@@ -38,8 +38,7 @@ class Broadcast(Base):
     urgent: Mapped[bool] = mapped_column(default=False)
     total: Mapped[int] = mapped_column(default=0)
     state: Mapped[BroadcastState] = mapped_column(
-        Enum(BroadcastState, name="broadcast_state", native_enum=False,
-             values_callable=lambda e: [m.value for m in e]),
+        str_enum(BroadcastState, "broadcast_state"),
         default=BroadcastState.SENDING,
     )
     # The sender's status message, edited with the progress.

@@ -15,7 +15,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class ContactKind(enum.StrEnum):
@@ -54,10 +53,6 @@ class GoalStatus(enum.StrEnum):
     DROPPED = "dropped"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Plain strings with a CHECK constraint, as in models.people: portable and readable.
-    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
-
 
 class ContactEntry(Base):
     """Minutes of work for a client (or, for group events, for a municipality)."""
@@ -84,7 +79,7 @@ class ContactEntry(Base):
     )
     case_reference: Mapped[str | None] = mapped_column(String(16))
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
-    kind: Mapped[ContactKind] = mapped_column(_enum(ContactKind, "contact_kind"))
+    kind: Mapped[ContactKind] = mapped_column(str_enum(ContactKind, "contact_kind"))
     minutes: Mapped[int] = mapped_column(Integer)
     entry_date: Mapped[date] = mapped_column(Date)  # local date of the work
     quarter: Mapped[str] = mapped_column(String(6))  # billing quarter, e.g. "2025Q1"
@@ -108,8 +103,8 @@ class PlanGoal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"),
                                            index=True)
-    area: Mapped[PlanArea] = mapped_column(_enum(PlanArea, "plan_area"))
-    status: Mapped[GoalStatus] = mapped_column(_enum(GoalStatus, "goal_status"))
+    area: Mapped[PlanArea] = mapped_column(str_enum(PlanArea, "plan_area"))
+    status: Mapped[GoalStatus] = mapped_column(str_enum(GoalStatus, "goal_status"))
     due_date: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(String(500))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("caseworkers.id"))

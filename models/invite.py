@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import Base, UTCDateTime, str_enum, utcnow
 from models.people import Caseworker, Client
 
 
@@ -23,8 +23,7 @@ class Invite(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[InviteKind] = mapped_column(
-        Enum(InviteKind, name="invite_kind", native_enum=False,
-             values_callable=lambda e: [m.value for m in e])
+        str_enum(InviteKind, "invite_kind")
     )
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     caseworker_id: Mapped[int | None] = mapped_column(

@@ -10,10 +10,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, false
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import Base, UTCDateTime, str_enum, utcnow
 
 
 class OutboxState(enum.StrEnum):
@@ -44,8 +44,7 @@ class OutboxMessage(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     urgent: Mapped[bool] = mapped_column(default=False)
     state: Mapped[OutboxState] = mapped_column(
-        Enum(OutboxState, name="outbox_state", native_enum=False,
-             values_callable=lambda e: [m.value for m in e]),
+        str_enum(OutboxState, "outbox_state"),
         default=OutboxState.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)

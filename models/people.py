@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Enum, ForeignKey, String, Table
+from sqlalchemy import BigInteger, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import Base, UTCDateTime, str_enum, utcnow
 from models.municipality import Municipality
 
 caseworker_municipalities = Table(
@@ -30,17 +30,13 @@ class ClientStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK constraint: portable and readable in SQL.
-    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
-
 
 class Caseworker(Base):
     __tablename__ = "caseworkers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    role: Mapped[CaseworkerRole] = mapped_column(_enum(CaseworkerRole, "caseworker_role"))
+    role: Mapped[CaseworkerRole] = mapped_column(str_enum(CaseworkerRole, "caseworker_role"))
     language: Mapped[str] = mapped_column(String(8), default="de")
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     active: Mapped[bool] = mapped_column(default=True)
@@ -68,7 +64,7 @@ class Client(Base):
     language: Mapped[str] = mapped_column(String(8))
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
     caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("caseworkers.id"), index=True)
-    status: Mapped[ClientStatus] = mapped_column(_enum(ClientStatus, "client_status"))
+    status: Mapped[ClientStatus] = mapped_column(str_enum(ClientStatus, "client_status"))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

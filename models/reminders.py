@@ -5,16 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import Base, UTCDateTime, str_enum, utcnow
 from models.people import Client
 from models.waste import WasteZone
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
 
 
 class ReminderSettings(Base):
@@ -52,7 +48,7 @@ class Child(Base):
         ForeignKey("clients.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(40))
-    place: Mapped[ChildPlace] = mapped_column(_enum(ChildPlace, "child_place"))
+    place: Mapped[ChildPlace] = mapped_column(str_enum(ChildPlace, "child_place"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -78,7 +74,7 @@ class ExternalAppointment(Base):
         ForeignKey("caseworkers.id", ondelete="SET NULL")
     )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    kind: Mapped[AppointmentKind] = mapped_column(_enum(AppointmentKind, "appointment_kind"))
+    kind: Mapped[AppointmentKind] = mapped_column(str_enum(AppointmentKind, "appointment_kind"))
     description: Mapped[str | None] = mapped_column(String(80))  # for "other"
     place_name: Mapped[str] = mapped_column(String(120))  # in German, as on the sign
     place_address: Mapped[str] = mapped_column(String(200), default="")
