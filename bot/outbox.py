@@ -84,13 +84,13 @@ async def enqueue(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def enqueue_many(session: AsyncSession, messages: list[dict[str, Any]]) -> None:
-    """Add many messages in one statement (a broadcast); rows whose key exists are skipped.
-
-    Each dict has the keyword arguments of :func:`enqueue`.
+async def enqueue_many(session: AsyncSession, messages: list[dict[str, Any]]) -> int:
+    """Add many messages in one statement (a broadcast, a planner run); rows whose key exists
+    are skipped. Each dict has the keyword arguments of :func:`enqueue`; returns how many
+    were added.
     """
     if not messages:
-        return
+        return 0
     rows = []
     for message in messages:
         if message["kind"] not in RENDERERS:
@@ -100,7 +100,10 @@ async def enqueue_many(session: AsyncSession, messages: list[dict[str, Any]]) ->
             "broadcast_id": None, **message, "state": OutboxState.PENDING, "attempts": 0,
             "uncertain": False,
         })
-    await session.execute(_insert(session).on_conflict_do_nothing(index_elements=["key"]), rows)
+    statement = _insert(session).on_conflict_do_nothing(index_elements=["key"])
+    # RETURNING yields a row only for what was inserted: that is the count of new messages.
+    added = await session.execute(statement.returning(OutboxMessage.id), rows)
+    return len(added.all())
 
 
 def _insert(session: AsyncSession) -> Any:

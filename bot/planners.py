@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appointments import plan_reminders
 from bot.config import MunicipalityConfig
-from bot.outbox import enqueue
+from bot.outbox import enqueue_many
 from bot.reminder_settings import SCHOOL, WASTE, enabled_clause
 from bot.school import school_reminders_between
 from bot.waste import sort_bins
@@ -123,7 +123,7 @@ async def plan_waste_reminders(
     )
     for zone, day, kind, name in rows:
         calendar[zone].setdefault(day, []).append((kind, name))
-    planned = 0
+    messages = []
     for client, zone, municipality in recipients:
         at = waste_times.get(municipality, DEFAULT_WASTE_TIME)
         for day in sorted(calendar[zone]):
@@ -131,14 +131,14 @@ async def plan_waste_reminders(
             expires = local(evening, QUIET_FROM, timezone)
             if now >= expires:
                 continue
-            planned += await enqueue(
-                session, key=f"waste:{zone}:{day.isoformat()}:{client.id}",
+            messages.append(dict(
+                key=f"waste:{zone}:{day.isoformat()}:{client.id}",
                 chat_id=_chat(client), kind="waste.reminder",
                 due_at=local(evening, at, timezone), expires_at=expires, client_id=client.id,
                 params={"category": WASTE, "date": day.isoformat(),
                         "bins": [list(b) for b in sort_bins(calendar[zone][day])]},
-            )
-    return planned
+            ))
+    return await enqueue_many(session, messages)
 
 
 async def plan_school_reminders(
@@ -156,19 +156,19 @@ async def plan_school_reminders(
     clients = (await session.scalars(_reachable(
         select(Client).outerjoin(ReminderSettings, ReminderSettings.client_id == Client.id)
         .where(Client.id.in_(families), enabled_clause(SCHOOL)), client_id))).all()
-    planned = 0
-    for client in clients:
-        for event, evening, params in events:
-            expires = local(evening, QUIET_FROM, timezone)
-            if now >= expires:
-                continue
-            planned += await enqueue(
-                session, key=f"school:{event}:{params['day']}:{client.id}",
-                chat_id=_chat(client), kind="school.reminder",
-                due_at=local(evening, SCHOOL_TIME, timezone), expires_at=expires,
-                client_id=client.id, params={"category": SCHOOL, **params},
-            )
-    return planned
+    messages = [
+        dict(
+            key=f"school:{event}:{params['day']}:{client.id}",
+            chat_id=_chat(client), kind="school.reminder",
+            due_at=local(evening, SCHOOL_TIME, timezone), expires_at=local(
+                evening, QUIET_FROM, timezone),
+            client_id=client.id, params={"category": SCHOOL, **params},
+        )
+        for client in clients
+        for event, evening, params in events
+        if now < local(evening, QUIET_FROM, timezone)
+    ]
+    return await enqueue_many(session, messages)
 
 
 async def plan_appointment_reminders(
