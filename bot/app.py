@@ -7,6 +7,7 @@ Reading this file tells a newcomer the whole bot. (As the assembly it is the one
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
@@ -17,6 +18,8 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings
+from bot.dispatcher import DispatchConfig
+from bot.limiter import FloodLimiter
 from bot.municipalities import sync_municipalities
 from bot.roles import Role
 from handlers import (
@@ -37,6 +40,7 @@ from handlers import (
 )
 from handlers.context import BotData, LotseApp, LotseContext
 from handlers.menus import set_public_menus, set_staff_menus
+from handlers.rate_limit import LotseRateLimiter
 from models import Caseworker
 from models.session import make_engine, make_sessionmaker, unit_of_work
 
@@ -47,7 +51,10 @@ def build_application(
     settings: Settings, *, clock: Callable[[], datetime] | None = None
 ) -> LotseApp:
     """Create the Application with all handlers; resources are opened in post_init."""
-    bot_data = BotData(settings=settings)
+    dispatch_config = DispatchConfig.from_environ(os.environ)
+    # One budget for every Bot API request: replies, edits, callback answers, outbox sends.
+    limiter = FloodLimiter(per_second=dispatch_config.per_second)
+    bot_data = BotData(settings=settings, dispatch=dispatch_config, limiter=limiter)
     if clock is not None:
         bot_data.clock = clock
     # PTB calls the bot_data factory once; handing it this instance keeps the settings typed.
@@ -62,6 +69,7 @@ def build_application(
         .context_types(context_types)
         # Scheduled jobs run in local time (office hours, 18:00 reminders).
         .defaults(Defaults(tzinfo=settings.timezone))
+        .rate_limiter(LotseRateLimiter(limiter))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -87,7 +95,7 @@ def build_application(
     fallback.register(app)  # unknown commands, stale buttons, unexpected text
     errors.register(app)
     # JobQueue: the outbox dispatcher wakes every few seconds and sends what is due through
-    # the one paced sending path (reminders, notifications, broadcasts).
+    # the one rate limiter, after the replies to people (reminders, notifications, broadcasts).
     dispatch.register(app)
     return app
 

@@ -97,7 +97,7 @@ class ProgressReporter:
 
     async def __call__(self) -> None:
         dispatcher = self.dispatcher
-        now = dispatcher.pacer.monotonic()
+        now = dispatcher.limiter.monotonic()
         edits: list[tuple[int, int, Rendered]] = []
         async with unit_of_work(dispatcher.sessions) as session:
             rows = (await session.execute(

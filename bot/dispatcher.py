@@ -2,7 +2,8 @@
 
 Woken every few seconds by a JobQueue job (handlers/dispatch.py). Each batch claims at most
 one message per chat, renders it in the recipient's current language, sends it through the
-:class:`~bot.sender.Pacer` and records the result at once (group commits), so that at any
+:class:`~bot.limiter.FloodLimiter` (at background priority: people's replies go first) and
+records the result at once (group commits), so that at any
 moment only the sends in flight can be unrecorded. Nothing is retried forever.
 """
 
@@ -20,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.compose import Part, compose
 from bot.config import ConfigError
+from bot.limiter import FloodLimiter
 from bot.outbox import Rendered
 from bot.outbox_store import DueRow, QuietHours, claim_due, holding_claims, recover
 from bot.outcomes import record_results
-from bot.sender import Deferred, Outcome, Pacer, SendResult, Transport
+from bot.sender import Outcome, SendResult, Transport
 from models.session import unit_of_work
 
 log = logging.getLogger("lotse.dispatcher")
@@ -33,8 +35,8 @@ log = logging.getLogger("lotse.dispatcher")
 class DispatchConfig:
     interval: float = 2.0  # seconds between wake-ups of the job
     batch_size: int = 30  # messages claimed at once (one second's worth)
-    per_second: float = 30.0
-    per_chat_interval: float = 1.0
+    per_second: float = 30.0  # the whole bot's budget (LOTSE_SEND_RATE), replies included
+    max_pause_wait: float = 5.0  # a longer flood pause puts the batch back instead of waiting
     max_attempts: int = 8  # network errors and 5xx: then the row fails
     backoff: timedelta = timedelta(seconds=10)  # doubled after each failed attempt
     max_backoff: timedelta = timedelta(minutes=10)
@@ -84,14 +86,15 @@ class Dispatcher:
     def __init__(
         self, *, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession],
         transport: Transport, timezone: ZoneInfo, clock: Callable[[], datetime],
-        config: DispatchConfig | None = None,
+        config: DispatchConfig | None = None, limiter: FloodLimiter | None = None,
     ) -> None:
         self.config = config or DispatchConfig()
         self.engine, self.sessions, self.transport = engine, sessions, transport
         self.timezone, self.clock = timezone, clock
         self.quiet = QuietHours(timezone, self.config.quiet_start, self.config.quiet_end)
-        self.pacer = Pacer(per_second=self.config.per_second,
-                           per_chat_interval=self.config.per_chat_interval)
+        # The one budget of the process: the transport's requests pass it (at background
+        # priority); the dispatcher looks at it only to see whether a flood pause holds.
+        self.limiter = limiter or FloodLimiter(per_second=self.config.per_second)
         self.owner = secrets.randbelow(2**31 - 2) + 1  # fits PostgreSQL's advisory lock key
         self.hooks: list[Hook] = []  # run after every batch, e.g. broadcast progress
         self.in_flight: dict[int, _InFlight] = {}
@@ -132,7 +135,7 @@ class Dispatcher:
     async def deliver_now(self, keys: Iterable[str]) -> None:
         """Send these messages at once if the limits allow (e.g. a notification)."""
         keys = list(keys)
-        if self.pacer.paused:
+        if self.limiter.paused:
             return  # the dispatcher sends them after the pause
         await self.run_batch(keys=keys)
         for flight in [f for f in self.in_flight.values() if f.key in keys]:
@@ -168,12 +171,8 @@ class Dispatcher:
         return claim.settled + len(claim.rows)
 
     async def edit(self, chat_id: int, message_id: int, message: Rendered) -> SendResult:
-        """Edit a status message through the same pacing (broadcast progress)."""
-        try:
-            async with self.pacer.slot(chat_id):
-                return await self.transport.edit(chat_id, message_id, message)
-        except Deferred as deferred:
-            return SendResult(Outcome.DEFERRED, str(deferred))
+        """Edit a status message through the same limiter (broadcast progress)."""
+        return await self.transport.edit(chat_id, message_id, message)
 
     async def _deliver(self, chat_id: int, rows: list[DueRow]) -> None:
         blocked: SendResult | None = None
@@ -193,19 +192,16 @@ class Dispatcher:
         result, flooded = SendResult(Outcome.TRANSIENT, "not sent"), False
         for _ in range(self.config.retry_after_rounds):
             try:
-                async with self.pacer.slot(chat_id):
-                    try:
-                        result = await self.transport.send(chat_id, part.message)
-                    except Exception as exc:  # a bug must not leave the rows claimed
-                        log.exception("sending outbox message failed")
-                        result = SendResult(Outcome.TRANSIENT, f"{type(exc).__name__}: {exc}")
-            except Deferred as deferred:  # a 429 of our own counts as an attempt
+                result = await self.transport.send(chat_id, part.message)
+            except Exception as exc:  # a bug must not leave the rows claimed
+                log.exception("sending outbox message failed")
+                result = SendResult(Outcome.TRANSIENT, f"{type(exc).__name__}: {exc}")
+            if result.outcome is Outcome.DEFERRED:  # a 429 of our own counts as an attempt
                 outcome = Outcome.RETRY_AFTER if flooded else Outcome.DEFERRED
-                return SendResult(outcome, str(deferred), retry_after=deferred.seconds)
+                return SendResult(outcome, result.detail, retry_after=result.retry_after)
             if result.outcome is not Outcome.RETRY_AFTER:
                 return result
-            flooded = True
-            self.pacer.pause(result.retry_after)  # before anyone else takes a slot
+            flooded = True  # the limiter pauses every request for the time Telegram named
         return result
 
     async def _record(self, rows: list[DueRow], result: SendResult) -> None:

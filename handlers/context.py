@@ -12,9 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.dispatcher import DispatchConfig
 from bot.i18n import Translator
+from bot.limiter import FloodLimiter
 from bot.roles import Actor
 from models.session import unit_of_work
+
+LotseBot = ExtBot[dict[str, Any]]  # with the rate limiter's arguments (handlers/rate_limit.py)
 
 
 def _utcnow() -> datetime:
@@ -30,9 +34,12 @@ class BotData:
     engine: AsyncEngine | None = None
     sessions: async_sessionmaker[AsyncSession] | None = None
     flood: dict[int, Any] = field(default_factory=dict)
+    dispatch: DispatchConfig = field(default_factory=DispatchConfig)
+    # The one budget of every Bot API request (installed as the Application's rate limiter).
+    limiter: FloodLimiter = field(default_factory=FloodLimiter)
 
 
-class LotseContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class LotseContext(CallbackContext[LotseBot, dict[Any, Any], dict[Any, Any], BotData]):
     """Adds the person behind the update (set by the middleware) and their translator."""
 
     actor: Actor
@@ -56,4 +63,4 @@ class LotseContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         return Translator(language, self.settings.timezone)
 
 
-LotseApp = Application[ExtBot[None], LotseContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+LotseApp = Application[LotseBot, LotseContext, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -2,44 +2,47 @@
 
 The job wakes the dispatcher every few seconds (``LOTSE_DISPATCH_INTERVAL``); handlers call
 :func:`wake` after queueing a broadcast and :func:`deliver_now` for notifications that should
-not wait for the next wake-up. Direct replies to users never go through here.
+not wait for the next wake-up. The transport's requests pass the Application's rate limiter
+(``handlers/rate_limit.py``) at background priority, after the replies to people.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import warnings
 import weakref
-from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application
-from telegram.warnings import PTBDeprecationWarning
+from telegram.ext import Application, ExtBot
 
 from bot.broadcast_progress import ProgressReporter
-from bot.dispatcher import DispatchConfig, Dispatcher
+from bot.dispatcher import Dispatcher
+from bot.limiter import Deferred, Priority
 from bot.outbox import Rendered
 from bot.sender import Outcome, SendResult
 from handlers.context import BotData, LotseContext
+from handlers.rate_limit import retry_after_seconds
 
 log = logging.getLogger("lotse.dispatch")
 JOB_NAME = "outbox-dispatcher"
 DELIVER_NOW_TIMEOUT = 3.0  # a handler waits no longer; the dispatcher sends the rest
 
 AnyApp = Application[Any, Any, Any, Any, BotData, Any]
-_configs: weakref.WeakKeyDictionary[Any, DispatchConfig] = weakref.WeakKeyDictionary()
 _dispatchers: weakref.WeakKeyDictionary[Any, Dispatcher] = weakref.WeakKeyDictionary()
 
 
 class TelegramTransport:
-    """Sends rendered messages with PTB and turns its exceptions into outcomes."""
+    """Sends rendered messages with PTB and turns its exceptions into outcomes.
 
-    def __init__(self, bot: Bot) -> None:
+    ``bot`` must carry the Application's rate limiter: every request is marked as background
+    work, and a flood pause longer than ``max_pause_wait`` seconds defers it instead.
+    """
+
+    def __init__(self, bot: ExtBot[dict[str, Any]], *, max_pause_wait: float = 5.0) -> None:
         self.bot = bot
+        self.limits = {"priority": Priority.BACKGROUND, "max_pause_wait": max_pause_wait}
 
     async def send(self, chat_id: int, message: Rendered) -> SendResult:
         markup = keyboard_of(message.buttons)
@@ -49,21 +52,27 @@ class TelegramTransport:
                 sent = await self.bot.send_document(
                     chat_id, InputFile(content, filename=filename),
                     caption=message.text or None, reply_markup=markup,
+                    rate_limit_args=self.limits,
                 )
             else:
-                sent = await self.bot.send_message(chat_id, message.text, reply_markup=markup)
+                sent = await self.bot.send_message(chat_id, message.text, reply_markup=markup,
+                                                   rate_limit_args=self.limits)
         except TelegramError as exc:
             return outcome_of(exc)
+        except Deferred as deferred:
+            return SendResult(Outcome.DEFERRED, str(deferred), retry_after=deferred.seconds)
         return SendResult(Outcome.SENT, message_id=sent.message_id)
 
     async def edit(self, chat_id: int, message_id: int, message: Rendered) -> SendResult:
         try:
             await self.bot.edit_message_text(
                 message.text, chat_id=chat_id, message_id=message_id,
-                reply_markup=keyboard_of(message.buttons),
+                reply_markup=keyboard_of(message.buttons), rate_limit_args=self.limits,
             )
         except TelegramError as exc:
             return outcome_of(exc)
+        except Deferred as deferred:
+            return SendResult(Outcome.DEFERRED, str(deferred), retry_after=deferred.seconds)
         return SendResult(Outcome.SENT, message_id=message_id)
 
 
@@ -81,11 +90,7 @@ def outcome_of(exc: TelegramError) -> SendResult:
     """What a Bot API error means for an outbox message (see errors.md in the shared data)."""
     detail = f"{type(exc).__name__}: {exc.message}"[:300]
     if isinstance(exc, RetryAfter):
-        with warnings.catch_warnings():  # int seconds or timedelta, depending on PTB's mood
-            warnings.simplefilter("ignore", PTBDeprecationWarning)
-            wait = exc.retry_after
-        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        return SendResult(Outcome.RETRY_AFTER, detail, retry_after=seconds)
+        return SendResult(Outcome.RETRY_AFTER, detail, retry_after=retry_after_seconds(exc))
     if isinstance(exc, Forbidden):
         return SendResult(Outcome.BLOCKED, detail)
     if isinstance(exc, BadRequest | ChatMigrated):
@@ -101,10 +106,12 @@ def dispatcher_for(app: AnyApp) -> Dispatcher | None:
     if data.engine is None or data.sessions is None:
         return None
     if dispatcher is None or dispatcher.engine is not data.engine:  # (re)initialised
+        config = data.dispatch
         dispatcher = Dispatcher(
-            engine=data.engine, sessions=data.sessions, transport=TelegramTransport(app.bot),
-            timezone=data.settings.timezone, clock=data.clock,
-            config=_configs.get(app) or DispatchConfig(),
+            engine=data.engine, sessions=data.sessions,
+            transport=TelegramTransport(app.bot, max_pause_wait=config.max_pause_wait),
+            timezone=data.settings.timezone, clock=data.clock, config=config,
+            limiter=data.limiter,
         )
         dispatcher.hooks.append(ProgressReporter(dispatcher))
         _dispatchers[app] = dispatcher
@@ -137,7 +144,6 @@ async def _tick(context: LotseContext) -> None:
 
 
 def register(app: AnyApp) -> None:
-    config = DispatchConfig.from_environ(os.environ)
-    _configs[app] = config
+    config = app.bot_data.dispatch
     assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
     app.job_queue.run_repeating(_tick, interval=config.interval, first=0.5, name=JOB_NAME)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import TelegramError, TimedOut
 
 from bot.i18n import Translator, pick_language
 from handlers.context import LotseApp, LotseContext
 from handlers.middleware import CACHED_LANGUAGE
+from handlers.rate_limit import ReplyDropped
 
 log = logging.getLogger("lotse.errors")
 
@@ -17,6 +18,12 @@ log = logging.getLogger("lotse.errors")
 async def report_error(update: object, context: LotseContext) -> None:
     """Log the failure (no message content, no token) and apologise to the user."""
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, ReplyDropped):
+        return  # logged once where it was given up; an apology would meet the same limits
+    if isinstance(context.error, TimedOut):
+        log.warning("update %s: a reply timed out and is not sent again (it may have arrived)",
+                    update_id)
+        return
     log.error("update %s failed: %r", update_id, context.error, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_message is None:
         return

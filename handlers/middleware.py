@@ -13,6 +13,7 @@ from bot.outcomes import mark_reachable
 from bot.roles import Actor, Role, resolve_actor
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import authorize
+from handlers.rate_limit import CURRENT_UPDATE
 
 FLOOD_WINDOW_SECONDS = 10.0
 FLOOD_MAX_UPDATES = 20
@@ -22,6 +23,11 @@ CACHED_LANGUAGE = "language"  # the language of the last answer, for the error h
 
 def _cached_language(context: LotseContext) -> str | None:
     return context.user_data.get(CACHED_LANGUAGE) if context.user_data else None
+
+
+async def remember_update(update: Update, context: LotseContext) -> None:
+    """Note the update id, so that a reply given up by the rate limiter is logged with it."""
+    CURRENT_UPDATE.set(update.update_id)
 
 
 async def ignore_group_chats(update: Update, context: LotseContext) -> None:
@@ -83,6 +89,7 @@ async def load_actor(update: Update, context: LotseContext) -> None:
 
 
 def register(app: LotseApp) -> None:
+    app.add_handler(TypeHandler(Update, remember_update), group=-5)
     app.add_handler(TypeHandler(Update, ignore_group_chats), group=-4)
     app.add_handler(TypeHandler(Update, limit_flood), group=-3)
     app.add_handler(TypeHandler(Update, load_actor), group=-2)

@@ -146,8 +146,17 @@ async def harness(
     settings: Settings, fake_api: FakeTelegramAPI, clock: FakeClock,
     sessions: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[Harness]:
-    """The real Application, initialised as ``lotse run`` would, talking to the fake API."""
+    """The real Application, initialised as ``lotse run`` would, talking to the fake API.
+
+    Its rate limiter waits on virtual time: Telegram's per-chat pace (a burst of 3, then one
+    answer a second) would otherwise cost real seconds in every conversation of a test. The
+    limits themselves are proven in test_limiter.py and test_rate_limit_e2e.py.
+    """
+    from tests.dispatch_helpers import VirtualTime  # (it imports this module)
+
     app = build_application(settings, clock=clock)
+    virtual = VirtualTime()
+    app.bot_data.limiter.monotonic, app.bot_data.limiter.sleep = virtual.monotonic, virtual.sleep
     async with app:
         assert app.post_init is not None
         await app.post_init(app)

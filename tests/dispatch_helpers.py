@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from telegram import Bot
+from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.dispatcher import DispatchConfig, Dispatcher
+from bot.limiter import FloodLimiter
 from handlers.dispatch import TelegramTransport
+from handlers.rate_limit import LotseRateLimiter
 from models import Client, ClientStatus, Municipality, OutboxMessage
 from tests.builders import BERLIN
 from tests.conftest import TOKEN
@@ -51,12 +53,12 @@ class VirtualTime:
 
     def install(self, monkeypatch: pytest.MonkeyPatch, dispatcher: Dispatcher | None = None
                 ) -> None:
-        """Let the fake Bot API (and the dispatcher's pacer) run on this clock."""
+        """Let the fake Bot API (and the dispatcher's rate limiter) run on this clock."""
         fake_time = types.SimpleNamespace(monotonic=self.monotonic, time=time.time)
         monkeypatch.setattr(telegram_api, "time", fake_time)
         if dispatcher is not None:
-            dispatcher.pacer.monotonic = self.monotonic
-            dispatcher.pacer.sleep = self.sleep
+            dispatcher.limiter.monotonic = self.monotonic
+            dispatcher.limiter.sleep = self.sleep
 
 
 def engine_of(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine:
@@ -72,18 +74,20 @@ async def standalone_dispatcher(
 ) -> AsyncIterator[Dispatcher]:
     """A dispatcher without an Application, sending to the fake Bot API.
 
-    Its pacer runs on virtual time, so that waiting a second between two messages to one
+    Its rate limiter runs on virtual time, so that waiting a second between two messages to one
     chat costs no real second (tests of the limits install the clock in the fake as well).
     """
     request = HTTPXRequest(connection_pool_size=64)  # as many as the Application's bot has
-    async with Bot(TOKEN, base_url=fake.base_url, request=request) as bot:
-        dispatcher = Dispatcher(
+    settings = DispatchConfig(**config)
+    virtual = VirtualTime()
+    limiter = FloodLimiter(per_second=settings.per_second, monotonic=virtual.monotonic,
+                           sleep=virtual.sleep)
+    async with ExtBot(TOKEN, base_url=fake.base_url, request=request,
+                      rate_limiter=LotseRateLimiter(limiter)) as bot:
+        yield Dispatcher(
             engine=engine_of(sessions), sessions=sessions, transport=TelegramTransport(bot),
-            timezone=BERLIN, clock=clock, config=DispatchConfig(**config),
+            timezone=BERLIN, clock=clock, config=settings, limiter=limiter,
         )
-        virtual = VirtualTime()
-        dispatcher.pacer.monotonic, dispatcher.pacer.sleep = virtual.monotonic, virtual.sleep
-        yield dispatcher
 
 
 async def add_clients(

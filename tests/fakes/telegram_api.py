@@ -54,7 +54,7 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, UploadedFile] = field(default_factory=dict)
-    at: float = field(default_factory=time.monotonic)
+    at: float = field(default_factory=lambda: time.monotonic())  # the fake's clock, see VirtualTime
     failed: bool = False
     error: str | None = None
     response: Any = None
@@ -126,6 +126,22 @@ class _SlidingWindow:
         self._sent.append(now)
 
 
+class _TokenBucket:
+    """``rate`` messages per second with bursts of ``burst`` (GCRA, i.e. a token bucket)."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.interval = 1.0 / rate
+        self.tolerance = (max(1, burst) - 1) * self.interval
+        self._tat = -math.inf  # theoretical arrival time of the next message
+
+    def retry_after(self, now: float) -> int | None:
+        early = self._tat - self.tolerance - now
+        return None if early <= 0 else max(1, math.ceil(early))
+
+    def record(self, now: float) -> None:
+        self._tat = max(self._tat, now) + self.interval
+
+
 _Handler = Callable[["FakeTelegramAPI", Call], Awaitable[Any]]
 _HANDLERS: dict[str, _Handler] = {}
 
@@ -149,8 +165,13 @@ class FakeTelegramAPI:
         bot_username: str = "lotse_test_bot",
         rate_limit_global: float | None = None,
         rate_limit_per_chat: float | None = None,
+        burst_global: int | None = None,
+        burst_per_chat: int | None = None,
         spec_path: Path | None = None,
     ) -> None:
+        """Rate limits, when given, answer 429 like Telegram's flood control: by default over
+        a sliding window of one second, counting sent messages; with a burst, as a token
+        bucket of that size (Telegram tolerates short bursts), counting edits as well."""
         self.bot_user: dict[str, Any] = {
             "id": BOT_USER_ID,
             "is_bot": True,
@@ -179,9 +200,14 @@ class FakeTelegramAPI:
         self._webhook_url = ""
         # test controls
         self._faults: list[_Fault] = []
-        self._global_window = _SlidingWindow(rate_limit_global) if rate_limit_global else None
+        self._global_window: _SlidingWindow | _TokenBucket | None = None
+        if rate_limit_global:
+            self._global_window = (_TokenBucket(rate_limit_global, burst_global) if burst_global
+                                   else _SlidingWindow(rate_limit_global))
         self._per_chat_rate = rate_limit_per_chat
-        self._chat_windows: dict[str, _SlidingWindow] = {}
+        self._per_chat_burst = burst_per_chat
+        self._counts_edits = bool(burst_global or burst_per_chat)
+        self._chat_windows: dict[str, _SlidingWindow | _TokenBucket] = {}
         self._call_finished = asyncio.Event()
         self._consumed: set[int] = set()
 
@@ -393,13 +419,16 @@ class FakeTelegramAPI:
         raise fault.error
 
     def _enforce_rate_limit(self, call: Call) -> None:
-        if not _sends_message(call.method):
+        counted = _shows_message if self._counts_edits else _sends_message
+        if not counted(call.method):
             return
         windows = [self._global_window] if self._global_window else []
         if self._per_chat_rate and call.chat_id is not None:
             chat = str(call.chat_id)
             if chat not in self._chat_windows:
-                self._chat_windows[chat] = _SlidingWindow(self._per_chat_rate)
+                self._chat_windows[chat] = (
+                    _TokenBucket(self._per_chat_rate, self._per_chat_burst)
+                    if self._per_chat_burst else _SlidingWindow(self._per_chat_rate))
             windows.append(self._chat_windows[chat])
         now = time.monotonic()
         waits = [wait for window in windows if (wait := window.retry_after(now)) is not None]
