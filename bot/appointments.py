@@ -22,12 +22,15 @@ from bot.outbox import Rendered, enqueue, message_kind
 from bot.parsing import NotADate, ascii_digits, normalise_reference, parse_date
 from bot.reminder_settings import APPOINTMENTS, is_enabled
 from bot.roles import Actor
+from bot.text_limits import telegram_length
 from models import AppointmentKind, Client, ClientStatus, ExternalAppointment, ReminderSettings
 
 EVENING = time(18, 0)
 BEFORE = timedelta(hours=2)
 QUIET_FROM, QUIET_UNTIL, LATEST = time(21, 0), time(7, 0), time(20, 30)
 MAX_AHEAD = timedelta(days=366)
+# In UTF-16 code units, as Telegram counts them.
+MAX_PLACE, MAX_ADDRESS, MAX_DESCRIPTION = 120, 200, 80
 KIND_LABELS: dict[AppointmentKind, str] = {
     AppointmentKind.AUSLAENDERBEHOERDE: N_("Immigration office (Ausländerbehörde)"),
     AppointmentKind.JOBCENTER: N_("Jobcenter"),
@@ -40,11 +43,15 @@ _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
 class BadInput(ValueError):
-    """Input that cannot be used; ``code`` says why (the handler words the answer)."""
+    """Input that cannot be used; ``code`` says why (the handler words the answer).
 
-    def __init__(self, code: str) -> None:
+    ``length`` is set when the text was too long: how many units Telegram counts in it.
+    """
+
+    def __init__(self, code: str, length: int | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.length = length
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,8 @@ def problem_text(t: Translator, code: str, *, example: str) -> str:
                         "Please send another time."),
         "place": t._("Please send the name of the place (2 to 120 characters) on the first "
                      "line and the address on the second line."),
+        "address": t._("The address is too long: at most %(max)s characters, please.",
+                       max=MAX_ADDRESS),
         "description": t._("Please describe it in 1 to 80 characters."),
     }[code]
 
@@ -124,15 +133,21 @@ def parse_place(text: str) -> tuple[str, str]:
     """German name on the first line, the address on the following ones."""
     lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
     address = ", ".join(lines[1:])
-    if not lines or not 2 <= len(lines[0]) <= 120 or len(address) > 200:
+    if not lines or telegram_length(lines[0]) < 2:
         raise BadInput("place")
+    if telegram_length(lines[0]) > MAX_PLACE:
+        raise BadInput("place", telegram_length(lines[0]))
+    if telegram_length(address) > MAX_ADDRESS:
+        raise BadInput("address", telegram_length(address))
     return lines[0], address
 
 
 def clean_description(text: str) -> str:
     description = " ".join(text.split())
-    if not 1 <= len(description) <= 80:
+    if not description:
         raise BadInput("description")
+    if telegram_length(description) > MAX_DESCRIPTION:
+        raise BadInput("description", telegram_length(description))
     return description
 
 

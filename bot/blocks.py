@@ -14,15 +14,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.booking_info import BookingInfo, find_bookings
+from bot.text_limits import telegram_length
 from models import Booking, BookingStatus, TimeBlock
 
 MAX_BLOCK = timedelta(days=366)
+MAX_NOTE = 100  # UTF-16 code units, as Telegram counts them
 
 
 class BlockProblem(enum.StrEnum):
     ORDER = "order"
     PAST = "past"  # ends before now
     TOO_LONG = "too_long"
+    NOTE_TOO_LONG = "note_too_long"
     NOT_FOUND = "not_found"
 
 
@@ -41,8 +44,11 @@ async def add_block(session: AsyncSession, *, caseworker_id: int, start: datetim
         return BlockResult(BlockProblem.PAST)
     if end - start > MAX_BLOCK:
         return BlockResult(BlockProblem.TOO_LONG)
+    note = (note or "").strip()
+    if telegram_length(note) > MAX_NOTE:
+        return BlockResult(BlockProblem.NOTE_TOO_LONG)
     block = TimeBlock(caseworker_id=caseworker_id, start_at=max(start, now), end_at=end,
-                      note=(note or "").strip()[:100] or None, created_at=now)
+                      note=note or None, created_at=now)
     session.add(block)
     await session.flush()
     inside = await find_bookings(session, Booking.caseworker_id == caseworker_id,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import LANGUAGES, Translator
 from bot.outbox import Rendered, enqueue_many, message_kind
 from bot.roles import Actor, Role
+from bot.text_limits import telegram_length
 from models import (
     Broadcast,
     BroadcastState,
@@ -30,7 +31,9 @@ from models import (
 
 KIND = "broadcast.message"
 FALLBACK = "de"
-MAX_TEXT = 3800  # leaves room for the heading within Telegram's 4096 characters
+# UTF-16 code units, as Telegram counts: leaves room for the heading, the note that only the
+# German text exists and the preview's title within 4096 units in every language.
+MAX_TEXT = 3800
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ async def start_broadcast(
     texts = {code: text for code, text in texts.items() if code in LANGUAGES and text}
     if FALLBACK not in texts:
         raise ValueError("a broadcast needs the German text")
+    if any(telegram_length(text) > MAX_TEXT for text in texts.values()):
+        raise ValueError(f"a broadcast text is longer than {MAX_TEXT} UTF-16 code units")
     broadcast = Broadcast(
         created_by_id=actor.caseworker_id, municipality_ids=sorted(audience.municipality_ids),
         language=audience.language, school_children=audience.school_children, texts=texts,

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LANGUAGES
 from bot.invites import (
+    MAX_NAME,
     CreatedInvite,
     create_caseworker_invite,
     create_client_invite,
@@ -25,6 +26,7 @@ from bot.invites import (
     qr_png,
 )
 from bot.municipalities import sync_municipalities
+from bot.text_limits import telegram_length
 
 EXIT_BAD_INPUT = 2
 
@@ -213,8 +215,9 @@ def _cmd_invite(args: argparse.Namespace) -> int:
             known = ", ".join(m.key for m in settings.municipalities)
             raise CliError(f"unknown municipality {key!r} (configured: {known})")
     name = " ".join(args.name.split())
-    if not 1 <= len(name) <= 60:
-        raise CliError("--name must be 1 to 60 characters")
+    if not 1 <= telegram_length(name) <= MAX_NAME:
+        raise CliError(f"--name must be 1 to {MAX_NAME} characters as Telegram counts them "
+                       f"(emoji count as two); this one has {telegram_length(name)}")
     username = asyncio.run(_bot_username(settings))
     created, label = asyncio.run(_create_invite(settings, args, name, keys))
     link = deep_link(username, created.code)

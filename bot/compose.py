@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.outbox import CAPTION_LIMIT, RENDERERS, TEXT_LIMIT, Rendered
+from bot.outbox import RENDERERS, Rendered
 from bot.outbox_store import DueRow
+from bot.text_limits import CAPTION_LIMIT, TEXT_LIMIT, telegram_length
 
 MAX_BUTTON_ROWS = 100
 SEPARATOR = "\n\n"
@@ -26,11 +27,6 @@ class Part:
     error: str | None = None
 
 
-def text_length(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def render(row: DueRow, timezone: ZoneInfo) -> Part:
     """One row as its renderer draws it for the recipient, or the reason it cannot go."""
     renderer = RENDERERS.get(row.kind)
@@ -43,8 +39,8 @@ def render(row: DueRow, timezone: ZoneInfo) -> Part:
     limit = CAPTION_LIMIT if message.document else TEXT_LIMIT
     if not message.text.strip() and message.document is None:
         return Part([row], error="empty message")
-    if text_length(message.text) > limit:
-        return Part([row], error=f"text longer than {limit} characters")
+    if telegram_length(message.text) > limit:
+        return Part([row], error=f"text longer than {limit} UTF-16 code units")
     return Part([row], message)
 
 
@@ -74,6 +70,6 @@ def compose(rows: list[DueRow], timezone: ZoneInfo) -> list[Part]:
 def _join(first: Rendered, second: Rendered) -> Rendered | None:
     text = first.text + SEPARATOR + second.text
     buttons = first.buttons + second.buttons
-    if text_length(text) > TEXT_LIMIT or len(buttons) > MAX_BUTTON_ROWS:
+    if telegram_length(text) > TEXT_LIMIT or len(buttons) > MAX_BUTTON_ROWS:
         return None
     return Rendered(text=text, buttons=buttons)

@@ -9,10 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.text_limits import truncate
 from models import Caseworker, ContactRequest, Municipality
 
 # A second press within this time does not create a second request for the team.
 REPEAT_WINDOW = timedelta(days=7)
+MAX_NAME = 120  # of the Telegram name, in UTF-16 code units as Telegram counts them
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ async def request_contact(
         return ContactOutcome(request=recent, created=False, notify=[])
     request = ContactRequest(
         telegram_user_id=telegram_id,
-        name=name[:120] or "?",
+        name=truncate(name, MAX_NAME) or "?",
         username=username,
         language=language,
         municipality_id=municipality.id,

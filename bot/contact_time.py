@@ -22,12 +22,13 @@ from bot.config import MunicipalityConfig
 from bot.i18n import N_
 from bot.parsing import normalise_reference
 from bot.quarters import Quarter, local_date
-from bot.refusal import QuarterClosed, Refused
+from bot.refusal import QuarterClosed, Refused, TooLong
 from bot.roles import Actor
+from bot.text_limits import telegram_length
 from models import Client, ClosedQuarter, ContactEntry, ContactKind, Municipality
 
 MIN_MINUTES, MAX_MINUTES = 1, 600
-MAX_NOTE = 500
+MAX_NOTE = 500  # UTF-16 code units, as Telegram counts them
 # Without a client only these can be logged (a prevention evening and the way there).
 MUNICIPALITY_KINDS = (ContactKind.GROUP_EVENT, ContactKind.TRAVEL)
 KIND_LABELS: dict[ContactKind, str] = {
@@ -148,9 +149,9 @@ async def log_time(
             raise Refused(N_("Without a case reference only a group event or travel can be "
                              "logged, for example: /log %(key)s 90 group"),
                           key=target.municipality.key)
-    if note and len(note) > MAX_NOTE:
-        raise Refused(N_("The note is too long: at most %(max)s characters, please."),
-                      max=MAX_NOTE)
+    if note and telegram_length(note) > MAX_NOTE:
+        raise TooLong(N_("The note is too long: at most %(max)s characters, please."),
+                      max=MAX_NOTE, length=telegram_length(note))
     check_day(day, today=today, config=config)
     quarter = Quarter.of(today) if as_correction else Quarter.of(day)
     if await lock_quarter(session, target.municipality.id, quarter):

@@ -31,6 +31,7 @@ from models import (
 )
 
 INVITE_VALIDITY = timedelta(days=14)
+MAX_NAME = 60  # a first name or pseudonym, in UTF-16 code units as Telegram counts them
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22}$")  # 16 random bytes, URL-safe base64
 
 

@@ -20,15 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Translator
 from models.outbox import OutboxMessage, OutboxState
 
-TEXT_LIMIT = 4096  # Telegram's limit for a message text
-CAPTION_LIMIT = 1024  # ... and for the caption of a document
-
 
 @dataclass(frozen=True)
 class Rendered:
     """What one outbox row becomes: a text, optionally with inline buttons and a file.
 
-    With a document the text is its caption (at most 1024 characters).
+    With a document the text is its caption (at most 1024 UTF-16 code units).
     """
 
     text: str

@@ -13,12 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import audit
 from bot.i18n import N_
-from bot.refusal import Refused
+from bot.refusal import Refused, TooLong
 from bot.roles import Actor
+from bot.text_limits import telegram_length
 from models import Client, GoalStatus, PlanArea, PlanGoal
 
 MAX_GOALS = 20
-MAX_NOTE = 300
+MAX_NOTE = 300  # UTF-16 code units, as Telegram counts them
 AREA_LABELS: dict[PlanArea, str] = {
     PlanArea.GERMAN_COURSE: N_("German course"),
     PlanArea.WORK: N_("Work"),
@@ -109,9 +110,9 @@ async def update_goal(
         goal.due_date = due
     if note is not None or clear_note:
         note = note.strip() or None if note else None
-        if note and len(note) > MAX_NOTE:
-            raise Refused(N_("The note is too long: at most %(max)s characters, please."),
-                          max=MAX_NOTE)
+        if note and telegram_length(note) > MAX_NOTE:
+            raise TooLong(N_("The note is too long: at most %(max)s characters, please."),
+                          max=MAX_NOTE, length=telegram_length(note))
         changes.append("note")
         goal.note = note
     if changes:

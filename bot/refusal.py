@@ -26,5 +26,13 @@ class Refused(Exception):
         return self
 
 
+class TooLong(Refused):
+    """A typed text over its limit; ``length`` is how many UTF-16 units Telegram counts."""
+
+    def __init__(self, message: str, *, length: int, **params: object) -> None:
+        super().__init__(message, **params)
+        self.length = length
+
+
 class QuarterClosed(Refused):
     """The change falls into a closed quarter; it can be booked as a correction instead."""

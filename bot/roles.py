@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.text_limits import truncate
 from models import Caseworker, CaseworkerRole, Client, ClientStatus, Municipality
 
 
@@ -59,7 +60,7 @@ async def resolve_actor(
     )
     if caseworker is None and telegram_id in admin_ids:
         caseworker = Caseworker(
-            name=first_name[:120] or "Admin",
+            name=truncate(first_name, 120) or "Admin",
             role=CaseworkerRole.ADMIN,
             language="de",
             telegram_user_id=telegram_id,

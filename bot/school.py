@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import school_calendar as cal
 from bot.i18n import N_, Translator
 from bot.outbox import Rendered, message_kind
+from bot.text_limits import telegram_length
 from models import Child, ChildPlace, OutboxMessage, OutboxState
 
 MAX_CHILDREN = 10
-MAX_NAME = 40
+MAX_NAME = 40  # UTF-16 code units, as Telegram counts them
 HOLIDAY_NAMES = {
     "Herbstferien": N_("Autumn holidays (Herbstferien)"),
     "Weihnachtsferien": N_("Christmas holidays (Weihnachtsferien)"),
@@ -32,9 +33,9 @@ _LETTER = {
 
 
 def clean_child_name(text: str) -> str | None:
-    """A first name or "child 1": one line of 1 to 40 characters."""
+    """A first name or "child 1": one line of 1 to 40 characters (emoji count two)."""
     name = " ".join(text.split())
-    return name if 1 <= len(name) <= MAX_NAME and "\n" not in text.strip() else None
+    return name if 1 <= telegram_length(name) <= MAX_NAME and "\n" not in text.strip() else None
 
 
 async def children_of(session: AsyncSession, client_id: int) -> list[Child]:

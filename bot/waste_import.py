@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.municipalities import sync_municipalities
 from bot.planners import plan_waste_reminders, waste_times
+from bot.text_limits import telegram_length
 from bot.waste_calendar import BY_KIND, OTHER, ParsedCalendar, WasteCalendarError, parse_calendar
 from models import Municipality, OutboxMessage, OutboxState, WasteCollection, WasteZone
 
@@ -55,8 +56,9 @@ class ImportReport:
 
 def clean_zone_name(text: str) -> str:
     name = " ".join(text.split())
-    if not 1 <= len(name) <= MAX_ZONE_NAME:
-        raise WasteCalendarError(f"--zone must be 1 to {MAX_ZONE_NAME} characters")
+    if not 1 <= telegram_length(name) <= MAX_ZONE_NAME:  # the name is shown to clients
+        raise WasteCalendarError(f"--zone must be 1 to {MAX_ZONE_NAME} characters as "
+                                 "Telegram counts them (emoji count as two)")
     return name
 
 

@@ -25,6 +25,7 @@ from bot.audit import audit
 from bot.booking_texts import short_when
 from bot.i18n import Translator
 from bot.staff_input import InputError, parse_date
+from bot.text_limits import quote
 from handlers.booking_ui import Rows, parse_day, show
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
@@ -77,9 +78,9 @@ async def absent(update: Update, context: LotseContext) -> None:
     if len(found) == 1:
         await _enter(update, context, first, last, found[0], confirmed=False)
         return
-    notice = (t._("Several colleagues match “%(name)s”.", name=name) if len(found) > 1
-              else t._("I do not know a colleague called “%(name)s”.", name=name) if name
-              else None)
+    notice = (t._("Several colleagues match “%(name)s”.", name=quote(name)) if len(found) > 1
+              else t._("I do not know a colleague called “%(name)s”.", name=quote(name))
+              if name else None)
     if not options:
         ask = t._("There is no colleague who could stand in for you. Please ask an "
                   "administrator.")

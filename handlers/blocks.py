@@ -11,11 +11,12 @@ from datetime import date, datetime, timedelta
 from telegram import Update
 
 from bot.audit import audit
-from bot.blocks import BlockProblem, add_block, list_blocks, remove_block
+from bot.blocks import MAX_NOTE, BlockProblem, add_block, list_blocks, remove_block
 from bot.booking_texts import short_when
 from bot.i18n import Translator
 from bot.slots import local_day_bounds
 from bot.staff_input import InputError, parse_date, parse_time_range
+from bot.text_limits import too_long
 from handlers.booking_ui import Rows, show
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
@@ -95,6 +96,10 @@ async def block_time(update: Update, context: LotseContext) -> None:
         if result.block is not None:
             audit(session, actor=context.actor, action="block:add",
                   target=f"time_block:{result.block.id}")
+    if result.problem is BlockProblem.NOTE_TOO_LONG:  # nothing stored: they send it shorter
+        await show(update, too_long(t, t._("The note is too long: at most %(max)s characters, "
+                                           "please.", max=MAX_NOTE), note))
+        return
     if result.block is None:
         text = (t._("This time is already over.") if result.problem is BlockProblem.PAST
                 else t._("A block can last at most one year."))

@@ -21,6 +21,7 @@ from bot.broadcast_progress import STOP_PREFIX, progress_of, status_message
 from bot.broadcasts import MAX_TEXT, Audience, audience_languages, start_broadcast, stop_broadcast
 from bot.i18n import LANGUAGES, N_
 from bot.roles import Role
+from bot.text_limits import telegram_length, too_long
 from handlers.broadcast_views import (
     composer,
     confirmation,
@@ -132,9 +133,9 @@ async def receive_text(update: Update, context: LotseContext) -> int:
     if not text:
         await message.reply_text(t._("Please send the announcement as a text message."))
         return WRITING
-    if len(text) > MAX_TEXT:
-        await message.reply_text(t._("This text is too long: at most %(max)s characters, "
-                                     "please.", max=MAX_TEXT))
+    if telegram_length(text) > MAX_TEXT:  # nothing is kept: they shorten it and send again
+        await message.reply_text(too_long(t, t._("This text is too long: at most %(max)s "
+                                                 "characters, please.", max=MAX_TEXT), text))
         return WRITING
     draft["texts"][draft.pop("awaiting")] = text
     await _show_composer(update, context)

@@ -14,7 +14,8 @@ from bot.appointments import KIND_LABELS
 from bot.cases import CaseCard
 from bot.i18n import LANGUAGES, N_, Translator
 from bot.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
-from handlers.casework_ui import duration, keyboard, short_day
+from bot.text_limits import truncate
+from handlers.casework_ui import MAX_TEXT, duration, keyboard, short_day
 from models import ClientStatus
 from models.reminders import AppointmentKind
 
@@ -99,8 +100,10 @@ CARD_SECTIONS: list[Callable[[Translator, CaseCard], list[str]]] = [
 
 
 def card_text(t: Translator, card: CaseCard) -> str:
-    """The whole card: every section in order, separated by an empty line."""
-    return "\n\n".join("\n".join(section(t, card)) for section in CARD_SECTIONS)[:4000]
+    """The whole card: every section in order, separated by an empty line; cut to fit one
+    message (counted in UTF-16 code units, as Telegram does)."""
+    return truncate("\n\n".join("\n".join(section(t, card)) for section in CARD_SECTIONS),
+                    MAX_TEXT)
 
 
 def card_keyboard(t: Translator, card: CaseCard) -> InlineKeyboardMarkup | None:

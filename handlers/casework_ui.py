@@ -16,11 +16,12 @@ from bot.audit import audit
 from bot.contact_time import KIND_LABELS
 from bot.i18n import Translator
 from bot.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
-from bot.refusal import Refused
+from bot.refusal import Refused, TooLong
+from bot.text_limits import length_hint, telegram_length, truncate
 from handlers.context import LotseContext
 from models import ContactEntry, ContactKind, PlanGoal
 
-MAX_TEXT = 4000  # below Telegram's 4096, leaving room for isolates
+MAX_TEXT = 4000  # UTF-16 code units: below Telegram's 4096, a margin for a closing line
 KIND_CODES: dict[ContactKind, str] = {
     ContactKind.CONSULTATION: "co",
     ContactKind.HOME_VISIT: "hv",
@@ -71,7 +72,8 @@ def short_day(t: Translator, day: date) -> str:
 
 
 def refusal(t: Translator, exc: Refused) -> str:
-    return t._(exc.message, **exc.params)
+    text = t._(exc.message, **exc.params)
+    return f"{text}\n\n{length_hint(t, exc.length)}" if isinstance(exc, TooLong) else text
 
 
 def entry_line(t: Translator, entry: ContactEntry) -> str:
@@ -120,16 +122,20 @@ def parse_day(text: str) -> date | None:
 
 
 def chunks(lines: Iterable[str], limit: int = MAX_TEXT) -> list[str]:
-    """Join lines into messages that each fit into one Telegram message."""
+    """Join lines into messages of at most ``limit`` UTF-16 code units (as Telegram counts);
+    a line that is longer on its own is cut."""
     messages: list[str] = []
-    current = ""
+    current, size = "", 0
     for line in lines:
-        line = line[:limit]
-        if current and len(current) + 1 + len(line) > limit:
+        line = truncate(line, limit)
+        length = telegram_length(line)
+        if current and size + 1 + length > limit:
             messages.append(current)
-            current = line
+            current, size = line, length
+        elif current:
+            current, size = f"{current}\n{line}", size + 1 + length
         else:
-            current = f"{current}\n{line}" if current else line
+            current, size = line, length
     if current:
         messages.append(current)
     return messages

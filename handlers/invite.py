@@ -12,7 +12,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot.audit import audit
 from bot.i18n import LANGUAGES
-from bot.invites import INVITE_VALIDITY, create_client_invite, deep_link, qr_png
+from bot.invites import INVITE_VALIDITY, MAX_NAME, create_client_invite, deep_link, qr_png
+from bot.text_limits import telegram_length, too_long
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
 from handlers.keyboards import municipality_picker
@@ -20,7 +21,6 @@ from models import Caseworker, Municipality
 
 # Conversation states.
 NAME, MUNICIPALITY, LANGUAGE = range(3)
-MAX_NAME = 60
 DRAFT = "invite_draft"
 
 
@@ -46,9 +46,9 @@ async def receive_name(update: Update, context: LotseContext) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
     t, name = context.t, " ".join(message.text.split())
-    if not 1 <= len(name) <= MAX_NAME:
-        await message.reply_text(t._("Please send a name of 1 to %(max)s characters.",
-                                     max=MAX_NAME))
+    if not 1 <= telegram_length(name) <= MAX_NAME:
+        problem = t._("Please send a name of 1 to %(max)s characters.", max=MAX_NAME)
+        await message.reply_text(too_long(t, problem, name) if name else problem)
         return NAME
     draft = _draft(context)
     draft["name"] = name

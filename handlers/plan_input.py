@@ -13,7 +13,7 @@ from telegram.ext import MessageHandler, filters
 from bot.parsing import NotADate, parse_date
 from bot.plans import update_goal
 from bot.quarters import add_months, local_date
-from bot.refusal import Refused
+from bot.refusal import Refused, TooLong
 from handlers.casework_ui import casework_uow, goal_line, keyboard, refusal
 from handlers.context import LotseApp, LotseContext
 
@@ -67,6 +67,8 @@ async def receive_text(update: Update, context: LotseContext) -> None:
             goal = await update_goal(session, actor=context.actor, goal_id=pending["goal"],
                                      now=context.now(), **changes)
     except Refused as exc:
+        if isinstance(exc, TooLong):  # the goal still waits for the note, sent shorter
+            context.user_data[PENDING] = pending
         await message.reply_text(refusal(t, exc))
         return
     await message.reply_text(goal_line(t, goal) + "\n\n" + t._("Saved."), reply_markup=keyboard(

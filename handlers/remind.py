@@ -17,6 +17,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import appointments as ext
 from bot.audit import audit
+from bot.text_limits import length_hint
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
 from models import AppointmentKind, Client
@@ -141,8 +142,10 @@ async def _take(update: Update, context: LotseContext,
     try:
         take(message.text, _draft(context))
     except ext.BadInput as problem:
-        await message.reply_text(ext.problem_text(context.t, problem.code,
-                                                  example=_example_date(context)))
+        text = ext.problem_text(context.t, problem.code, example=_example_date(context))
+        if problem.length is not None:
+            text += "\n\n" + length_hint(context.t, problem.length)
+        await message.reply_text(text)
         return False
     return True
 

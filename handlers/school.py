@@ -16,6 +16,7 @@ from bot.audit import audit
 from bot.i18n import Translator
 from bot.planners import plan_school_reminders
 from bot.school import (
+    MAX_NAME,
     add_child,
     child_of,
     children_of,
@@ -24,6 +25,7 @@ from bot.school import (
     remove_child,
     sick_note,
 )
+from bot.text_limits import telegram_length, too_long
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
 from models import Child, ChildPlace
@@ -89,8 +91,11 @@ async def receive_child_name(update: Update, context: LotseContext) -> None:
         return
     name, place = clean_child_name(message.text), prompt[1]
     if name is None:
-        await _prompt_name(message, t._("Please answer with a name of 1 to 40 characters, on "
-                                        "one line."), t, place)
+        problem = t._("Please answer with a name of 1 to 40 characters, on one line.")
+        typed = " ".join(message.text.split())
+        if telegram_length(typed) > MAX_NAME:
+            problem = too_long(t, problem, typed)
+        await _prompt_name(message, problem, t, place)
         return
     async with context.uow() as session:
         child = await add_child(session, client_id=client_id, name=name, place=place,

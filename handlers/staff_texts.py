@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.staff_input import InputError
+from bot.text_limits import quote
 from handlers.context import LotseContext
 from models import OfficeHours
 
@@ -28,6 +29,7 @@ def hours_line(t: Translator, hours: OfficeHours, *, with_name: bool = False) ->
 
 
 def input_problem(t: Translator, error: InputError, value: str) -> str:
+    value = quote(value)
     if error is InputError.WEEKDAY:
         return t._("“%(value)s” is not a weekday. Please write mon, tue, wed, thu, fri, sat "
                    "or sun.", value=value)

@@ -22,12 +22,13 @@ from bot.bookings import (
 )
 from bot.i18n import LANGUAGES, Translator
 from bot.slots import local_day_bounds
+from bot.text_limits import telegram_length
 from handlers.booking_ui import Rows, show
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
 from models import BookingStatus
 
-LIST_LIMIT = 3300  # characters of the list, leaving room for the notice and the legend
+LIST_LIMIT = 3300  # UTF-16 code units of the list, leaving room for the notice and the legend
 MAX_SHOWN = 30  # bookings with up to three buttons each
 MARKS = {BookingStatus.DONE: "✅ ", BookingStatus.NO_SHOW: "🚫 ", BookingStatus.BOOKED: ""}
 
@@ -77,8 +78,8 @@ async def _view(context: LotseContext, view: str, notice: str | None = None
         local_day = info.start.astimezone(t.timezone).date()
         entry = ([f"\n{t.fmt_date(local_day)}"] if view == "w" and local_day != day else []) \
             + [_line(t, info, missed.get(info.client_id, 0))]
-        # Telegram: at most 4096 characters and 100 buttons in one message.
-        if shown == MAX_SHOWN or sum(len(x) + 1 for x in lines + entry) > LIST_LIMIT:
+        # Telegram: at most 4096 UTF-16 code units and 100 buttons in one message.
+        if shown == MAX_SHOWN or sum(telegram_length(x) + 1 for x in lines + entry) > LIST_LIMIT:
             lines.append(t.ngettext("… and %(n)s more appointment: too many for one message.",
                                     "… and %(n)s more appointments: too many for one message.",
                                     len(bookings) - shown))

@@ -15,10 +15,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.broadcasts import Audience, audience_languages, render_broadcast, start_broadcast
+from bot.broadcasts import (
+    MAX_TEXT,
+    Audience,
+    audience_languages,
+    render_broadcast,
+    start_broadcast,
+)
 from bot.dispatcher import Dispatcher
 from bot.i18n import LANGUAGES
 from bot.roles import Actor, Role
+from bot.text_limits import TEXT_LIMIT, length_hint, telegram_length
 from handlers.dispatch import dispatcher_for, wake
 from models import AuditLog, Broadcast, Client, Municipality, OutboxMessage, OutboxState
 from tests.builders import add_caseworker, add_client, client_by_reference, tr
@@ -384,3 +391,41 @@ async def test_the_audience_can_be_families_with_school_children_or_one_language
         assert await audience_languages(session, Audience(town, school_children=True)) == {
             "uk": 1, "ar": 1}
         assert await audience_languages(session, Audience(town, language="ar")) == {"ar": 2}
+
+
+async def test_a_text_of_3000_emoji_is_refused_and_the_longest_allowed_reaches_everyone(
+    harness: Harness, sessions: Sessions, clock: FakeClock, vt: VirtualTime
+) -> None:
+    """Telegram counts UTF-16 code units: 3,000 emoji are 6,000 of them, not 3,000."""
+    await add_caseworker(sessions, telegram_id=WORKER, towns=("cleebronn",))
+    for chat, language in ((7101, "uk"), (7102, "ar"), (7103, "fa")):
+        await add_client(sessions, telegram_id=chat, language=language, now=clock.now)
+    worker = harness.user(WORKER, "Frau Berger", "de")
+    for step in ("/broadcast", "Gemeinde Cleebronn", de._("All clients")):
+        await act(vt, worker, step) if step.startswith("/") else await act(vt, worker,
+                                                                            press=step)
+    too_long = de._("This text is too long: at most %(max)s characters, please.", max=MAX_TEXT)
+    assert await act(vt, worker, "🎉" * 3000) == too_long + "\n\n" + length_hint(de, 6000)
+    assert await act(vt, worker, "!" + "🎉" * 1900) == too_long + "\n\n" + length_hint(de, 3801)
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+        assert await session.scalar(select(func.count()).select_from(Broadcast)) == 0
+
+    german = "🎉" * (MAX_TEXT // 2)  # exactly the most Telegram units a text may have
+    ukrainian = "Ї" * (MAX_TEXT - 2) + "🎉"
+    assert telegram_length(german) == telegram_length(ukrainian) == MAX_TEXT
+    await act(vt, worker, german)  # the draft was still waiting for the German text
+    await act(vt, worker, press="✏️ Українська")
+    await act(vt, worker, ukrainian)
+    texts = {"de": german, "uk": ukrainian}
+    for code in ("uk", "ar", "fa"):  # the previews fit, with heading, note and isolates
+        shown = await act(vt, worker, data=button_data(worker, f":p:{code}"))
+        assert shown.endswith(texts.get(code, german))
+    await act(vt, worker, press=de.ngettext("Send to %(n)s client", "Send to %(n)s clients", 3))
+    await act(vt, worker, press=de._("Yes, send it"))
+    await wait_until(lambda: finished(sessions))
+    await shows(harness, sessions, de._(SENT, delivered=3, total=3, blocked=0, failed=0))
+    for chat, language in ((7101, "uk"), (7102, "ar"), (7103, "fa")):
+        [received] = [c.text for c in harness.fake.sent_to(chat)]
+        assert received == render_broadcast(tr(language), {"texts": texts}).text
+        assert telegram_length(received) <= TEXT_LIMIT

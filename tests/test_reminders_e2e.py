@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox import RENDERERS
+from bot.text_limits import length_hint
 from bot.waste import BINS, sorting_guide
 from bot.waste_calendar import ParsedCalendar
 from bot.waste_import import import_collections
@@ -241,7 +242,8 @@ async def test_caseworker_remind_refuses_past_time_bad_place_and_can_cancel(
     await anna.send("Jobcenter Heilbronn\nRosenbergstraße 50, 74072 Heilbronn")
     await anna.press(de._("Other"))
     await anna.send("x" * 81)
-    assert anna.texts == de._("Please describe it in 1 to 80 characters.")
+    assert anna.texts == de._("Please describe it in 1 to 80 characters.") + "\n\n" + \
+        length_hint(de, 81)
     await anna.send("Termin zur Antragstellung")
     assert de._("What: %(what)s", what="Termin zur Antragstellung") in anna.texts
     await anna.press(de._("Cancel"))
