@@ -7,19 +7,20 @@ cancel_cutoff_minutes = 120 # closer than this, clients are asked to call instea
 min_notice_minutes = 60     # slots starting sooner are not offered
 days_ahead = 14             # how far ahead clients can book
 ```
-Every key is optional; a wrong value raises :class:`bot.config.ConfigError` naming the file.
+Every key is optional. :mod:`bot.config` reads the table with the rest of the file at start
+(and in ``lotse check``) and reports a wrong value with file and line; the policy is then
+``settings.booking``.
 """
 
 from __future__ import annotations
 
-import functools
-import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import ConfigError, Settings
+if TYPE_CHECKING:  # bot.config imports this module
+    from bot.config import Settings
 
 # key: (smallest, largest allowed value)
 _LIMITS = {
@@ -41,37 +42,31 @@ class BookingPolicy:
 DEFAULT_POLICY = BookingPolicy()
 
 
+class PolicyError(ValueError):
+    """A wrong ``[booking]`` value; ``key`` names it so the caller can find its line."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 def booking_policy(settings: Settings) -> BookingPolicy:
-    """The policy from ``settings.extra["booking"]`` or the TOML file, else the defaults."""
-    raw = settings.extra.get("booking") if settings.extra else None
-    if raw is None:
-        return _policy_from_file(str(settings.config_path))
-    return parse_policy(raw, where="settings")
+    """The deployment's policy, as read from the TOML file at start."""
+    return settings.booking
 
 
-@functools.cache
-def _policy_from_file(path: str) -> BookingPolicy:
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the [booking] table: {exc}") from None
-    return parse_policy(data.get("booking", {}), where=path)
-
-
-def parse_policy(raw: Any, *, where: str) -> BookingPolicy:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: [booking] must be a table")
+def parse_policy(raw: Mapping[str, Any]) -> BookingPolicy:
+    """The policy from the ``[booking]`` table; :class:`PolicyError` for a wrong key or value."""
     unknown = sorted(set(raw) - set(_LIMITS))
     if unknown:
-        raise ConfigError(f"{where}: [booking] has unknown keys: {', '.join(unknown)}")
+        raise PolicyError(f"has unknown keys: {', '.join(unknown)}", unknown[0])
     values = {}
     for key, (low, high) in _LIMITS.items():
         if key not in raw:
             continue
         value = raw[key]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ConfigError(f"{where}: [booking] {key} must be a whole number from {low} "
-                              f"to {high}")
+            raise PolicyError(f"{key} must be a whole number from {low} to {high}", key)
         values[key] = value
     default = DEFAULT_POLICY
     return BookingPolicy(

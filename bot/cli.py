@@ -1,7 +1,9 @@
 """The ``lotse`` command line: run, migrate, invite, import-waste, report, stats, check.
 
-Every failure is one line on stderr and a non-zero exit code (2 for bad input or
-configuration), never a traceback.
+Every failure is one line on stderr and a non-zero exit code (2 for bad input, configuration
+or an unusable database), never a traceback. Output paths are checked before any work, so a
+failing command leaves nothing half done; the database is opened in one place
+(:mod:`bot.cli_database`), which turns every driver error into one line.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.cli_database import DatabaseProblem, migrate_database, open_database
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LANGUAGES
 from bot.invites import (
@@ -26,6 +29,7 @@ from bot.invites import (
     qr_png,
 )
 from bot.municipalities import sync_municipalities
+from bot.output_file import OutputError, check_writable, write_file
 from bot.text_limits import telegram_length
 
 EXIT_BAD_INPUT = 2
@@ -40,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except (ConfigError, CliError) as exc:
+    except (ConfigError, CliError, DatabaseProblem, OutputError) as exc:
         print(f"lotse: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -108,7 +112,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     settings = _settings()
     setup_logging()
-    asyncio.run(_ensure_schema(settings, migrate=args.migrate))
+    if args.migrate:
+        migrate_database(settings.database_url)
+    else:
+        asyncio.run(_check_schema(settings))
     # A wrong token or an unreachable Bot API is one clear line, not a network traceback.
     asyncio.run(_bot_username(settings))
     run(settings)
@@ -116,38 +123,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from models.migrate import upgrade
-
-    settings = _settings(require_token=False)
-    try:
-        upgrade(settings.database_url)
-    except Exception as exc:  # the driver's own error, e.g. connection refused
-        raise CliError(f"migration failed: {_one_line(exc)}") from None
+    migrate_database(_settings(require_token=False).database_url)
     print("database schema is up to date")
     return 0
 
 
-async def _ensure_schema(settings: Settings, *, migrate: bool) -> None:
-    """Refuse to run on an older schema unless asked to migrate."""
-    from models.migrate import current_revision, head_revision, upgrade
-    from models.session import make_engine
-
-    engine = make_engine(settings.database_url)
-    try:
-        current = await current_revision(engine)
-    except Exception as exc:
-        raise CliError(f"cannot open the database: {_one_line(exc)}") from None
-    finally:
-        await engine.dispose()
-    head = head_revision()
-    if current == head:
-        return
-    if not migrate:
-        raise CliError(
-            f"the database schema is at {current or 'nothing (empty database)'}, this version "
-            f"needs {head}: run `lotse migrate` first (or `lotse run --migrate`)"
-        )
-    await asyncio.to_thread(upgrade, settings.database_url)
+async def _check_schema(settings: Settings) -> None:
+    """Refuse to run on a database that is not at this code's schema."""
+    async with open_database(settings.database_url):
+        pass
 
 
 def _cmd_import_waste(args: argparse.Namespace) -> int:
@@ -218,16 +202,13 @@ def _cmd_invite(args: argparse.Namespace) -> int:
     if not 1 <= telegram_length(name) <= MAX_NAME:
         raise CliError(f"--name must be 1 to {MAX_NAME} characters as Telegram counts them "
                        f"(emoji count as two); this one has {telegram_length(name)}")
+    if args.qr:
+        check_writable(args.qr)
     username = asyncio.run(_bot_username(settings))
-    created, label = asyncio.run(_create_invite(settings, args, name, keys))
-    link = deep_link(username, created.code)
-    print(link)
+    created, label = asyncio.run(_create_invite(settings, args, name, keys, username))
+    print(deep_link(username, created.code))
     print(f"{label}; single use, valid until {created.expires_at:%Y-%m-%d %H:%M} UTC")
     if args.qr:
-        try:
-            args.qr.write_bytes(qr_png(link))
-        except OSError as exc:
-            raise CliError(f"cannot write {args.qr}: {exc.strerror}") from None
         print(f"QR code written to {args.qr}")
     return 0
 
@@ -246,17 +227,15 @@ async def _bot_username(settings: Settings) -> str:
 
 
 async def _create_invite(
-    settings: Settings, args: argparse.Namespace, name: str, keys: list[str]
+    settings: Settings, args: argparse.Namespace, name: str, keys: list[str], username: str
 ) -> tuple[CreatedInvite, str]:
     from models import Municipality
-    from models.migrate import current_revision, head_revision
-    from models.session import make_engine, make_sessionmaker, unit_of_work
+    from models.session import make_sessionmaker, unit_of_work
 
-    engine = make_engine(settings.database_url)
+    qr_written = False
     try:
-        if await current_revision(engine) != head_revision():
-            raise CliError("the database schema is not up to date: run `lotse migrate` first")
-        async with unit_of_work(make_sessionmaker(engine)) as session:
+        async with (open_database(settings.database_url) as engine,
+                    unit_of_work(make_sessionmaker(engine)) as session):
             await sync_municipalities(session, settings.municipalities)
             rows = list(await session.scalars(select(Municipality).where(
                 Municipality.key.in_(keys))))
@@ -267,15 +246,23 @@ async def _create_invite(
                     language=args.language or "", created_by=None, now=now,
                 )
                 assert created.invite.client is not None
-                return created, f"client {created.invite.client.reference} ({rows[0].name})"
-            created = await create_caseworker_invite(
-                session, name=name, municipalities=rows, admin=args.admin, created_by=None,
-                now=now,
-            )
-            role = "admin" if args.admin else "caseworker"
-            return created, f"{role} {name} ({', '.join(m.name for m in rows)})"
-    finally:
-        await engine.dispose()
+                label = f"client {created.invite.client.reference} ({rows[0].name})"
+            else:
+                created = await create_caseworker_invite(
+                    session, name=name, municipalities=rows, admin=args.admin,
+                    created_by=None, now=now,
+                )
+                role = "admin" if args.admin else "caseworker"
+                label = f"{role} {name} ({', '.join(m.name for m in rows)})"
+            if args.qr:
+                # Written before the commit: if the file cannot be written, no invite is stored.
+                write_file(args.qr, qr_png(deep_link(username, created.code)))
+                qr_written = True
+    except BaseException:
+        if qr_written:  # the commit failed: no QR code for an invite that does not exist
+            args.qr.unlink(missing_ok=True)
+        raise
+    return created, label
 
 
 def _one_line(exc: BaseException) -> str:

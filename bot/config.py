@@ -1,7 +1,9 @@
 """Typed settings: environment variables (12-factor) plus the municipalities' TOML file.
 
-Loading never raises anything but :class:`ConfigError`, whose message is one line that names
-the problem (and for the TOML file, the file and line), so the CLI can print it and exit 2.
+The TOML file is read and checked here, whole and once (municipalities and ``[booking]``);
+no other module reads it. Loading never raises anything but :class:`ConfigError`, whose
+message is one line that names the problem (and for the TOML file, the file and the line of
+the wrong value), so the CLI can print it and exit 2.
 """
 
 from __future__ import annotations
@@ -9,13 +11,16 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.booking_policy import DEFAULT_POLICY, BookingPolicy, PolicyError, parse_policy
+from bot.toml_lines import KeyPath, key_lines, line_of
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///lotse.db"
@@ -70,7 +75,7 @@ class Settings:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     listen: str = "0.0.0.0:8443"
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    booking: BookingPolicy = DEFAULT_POLICY  # the [booking] table
 
     @property
     def file_api_url(self) -> str:
@@ -105,6 +110,7 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
                 "LOTSE_WEBHOOK_SECRET must be set with webhook mode: 16-256 characters "
                 "of A-Z, a-z, 0-9, _ and -"
             )
+    municipalities, booking = load_config_file(config_path)
     return Settings(
         token=token,
         api_url=api_url,
@@ -114,10 +120,11 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         config_path=config_path,
         admin_ids=_admin_ids(environ.get("LOTSE_ADMIN_IDS", "")),
         timezone=_timezone(environ.get("LOTSE_TIMEZONE", "").strip() or "Europe/Berlin"),
-        municipalities=load_municipalities(config_path),
+        municipalities=municipalities,
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
         listen=_listen(environ.get("LOTSE_LISTEN", "").strip() or "0.0.0.0:8443"),
+        booking=booking,
     )
 
 
@@ -180,7 +187,12 @@ def _timezone(name: str) -> ZoneInfo:
 
 
 def load_municipalities(path: Path) -> tuple[MunicipalityConfig, ...]:
-    """Parse the TOML file; every error names the file and, where known, the line."""
+    """The municipalities of the TOML file (which is checked whole)."""
+    return load_config_file(path)[0]
+
+
+def load_config_file(path: Path) -> tuple[tuple[MunicipalityConfig, ...], BookingPolicy]:
+    """Parse and check the TOML file; every error names the file and, where known, the line."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -193,51 +205,55 @@ def load_municipalities(path: Path) -> tuple[MunicipalityConfig, ...]:
     entries = data.get("municipality")
     if not isinstance(entries, list) or not entries:
         raise ConfigError(f"{path}: no [[municipality]] tables")
-    municipalities = tuple(reader.municipality(entry) for entry in entries)
+    municipalities = tuple(
+        reader.municipality(entry, ("municipality", n)) for n, entry in enumerate(entries)
+    )
     keys = [m.key for m in municipalities]
-    for key in keys:
-        if keys.count(key) > 1:
-            raise reader.error(f"municipality key {key!r} is used twice", key)
-    return municipalities
+    for number, key in enumerate(keys):
+        if key in keys[:number]:
+            raise reader.error(f"municipality key {key!r} is used twice",
+                               ("municipality", number, "key"))
+    return municipalities, reader.booking(data.get("booking", {}))
 
 
 class _TomlReader:
-    """Turns TOML tables into config objects, naming file and line in every error."""
+    """Turns TOML tables into config objects, naming file and line in every error.
+
+    Every method gets the path of its table in the parsed data (such as
+    ``("municipality", 1, "location", 0)``), so an error points at the wrong value's own line
+    even where several entries use the same keys.
+    """
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.lines = text.splitlines()
+        self.lines = key_lines(text)
 
-    def error(self, message: str, *needles: str) -> ConfigError:
-        line = self._line_of(*needles)
-        where = f"{self.path}:{line}" if line else str(self.path)
-        return ConfigError(f"{where}: {message}")
+    def error(self, message: str, where: KeyPath) -> ConfigError:
+        line = line_of(self.lines, where)
+        place = f"{self.path}:{line}" if line else str(self.path)
+        return ConfigError(f"{place}: {message}")
 
-    def _line_of(self, *needles: str) -> int | None:
-        """Best-effort line of the last needle, searched after the previous ones."""
-        start = 0
-        found = None
-        for needle in needles:
-            for number in range(start, len(self.lines)):
-                if needle in self.lines[number]:
-                    found, start = number + 1, number + 1
-                    break
-        return found
+    def booking(self, raw: Any) -> BookingPolicy:
+        if not isinstance(raw, dict):
+            raise self.error("[booking] must be a table", ("booking",))
+        try:
+            return parse_policy(raw)
+        except PolicyError as exc:
+            raise self.error(f"[booking] {exc}", ("booking", exc.key)) from None
 
-    def municipality(self, raw: Any) -> MunicipalityConfig:
+    def municipality(self, raw: Any, where: KeyPath) -> MunicipalityConfig:
         key = raw.get("key") if isinstance(raw, dict) else None
         if not isinstance(key, str) or not _KEY_RE.match(key):
             raise self.error(
                 "every [[municipality]] needs key = \"...\" (lower-case letters, digits, - or _)",
-                "[[municipality]]",
+                (*where, "key"),
             )
-        where = (f'"{key}"',)
         name = self._text(raw, "name", where)
         rate = self._decimal(raw, "hourly_rate", where, required=True)
         vat = self._decimal(raw, "vat_rate", where, required=True)
         assert rate is not None and vat is not None
         if not Decimal(0) <= vat < Decimal(1):
-            raise self.error("vat_rate must be a fraction such as \"0.19\"", *where, "vat_rate")
+            raise self.error("vat_rate must be a fraction such as \"0.19\"", (*where, "vat_rate"))
         weekly = self._decimal(raw, "weekly_hours", where, required=False)
         limit = raw.get("care_limit_months", "none")
         if limit == "none":
@@ -245,15 +261,16 @@ class _TomlReader:
         elif isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
             care_limit = limit
         else:
-            raise self.error(
-                'care_limit_months must be a number of months or "none"', *where, "care_limit"
-            )
+            raise self.error('care_limit_months must be a number of months or "none"',
+                             (*where, "care_limit_months"))
         service_start = raw.get("service_start")
         if service_start is not None and not isinstance(service_start, date):
-            raise self.error("service_start must be a date such as 2025-01-01", *where)
+            raise self.error("service_start must be a date such as 2025-01-01",
+                             (*where, "service_start"))
         locations = raw.get("location", [])
         if not isinstance(locations, list):
-            raise self.error("location must be a list of [[municipality.location]]", *where)
+            raise self.error("location must be a list of [[municipality.location]]",
+                             (*where, "location"))
         return MunicipalityConfig(
             key=key,
             name=name,
@@ -264,53 +281,54 @@ class _TomlReader:
             phone=str(raw.get("phone", "")),
             service_start=service_start,
             annual_subsidy=self._decimal(raw, "annual_subsidy", where, required=False),
-            locations=tuple(self.location(loc, where) for loc in locations),
+            locations=tuple(self.location(loc, (*where, "location", n))
+                            for n, loc in enumerate(locations)),
             waste_reminder_time=self._reminder_time(raw, where),
         )
 
-    def _reminder_time(self, raw: dict[str, Any], where: tuple[str, ...]) -> time:
+    def _reminder_time(self, raw: dict[str, Any], where: KeyPath) -> time:
         if "waste_reminder_time" not in raw:
             return time(18, 0)
         value = self._time(raw, "waste_reminder_time", where)
         if not time(7, 0) <= value <= time(20, 30):  # no reminders at night (21:00-07:00)
-            raise self.error("waste_reminder_time must be between 07:00 and 20:30", *where,
-                             "waste_reminder_time")
+            raise self.error("waste_reminder_time must be between 07:00 and 20:30",
+                             (*where, "waste_reminder_time"))
         return value
 
-    def location(self, raw: Any, where: tuple[str, ...]) -> LocationConfig:
+    def location(self, raw: Any, where: KeyPath) -> LocationConfig:
         key = raw.get("key") if isinstance(raw, dict) else None
         if not isinstance(key, str) or not _KEY_RE.match(key):
-            raise self.error("every [[municipality.location]] needs a key", *where, "location")
-        here = (*where, f'"{key}"')
+            raise self.error("every [[municipality.location]] needs a key", (*where, "key"))
         hours = raw.get("hours", [])
         if not isinstance(hours, list):
-            raise self.error("hours must be a list of [[municipality.location.hours]]", *here)
+            raise self.error("hours must be a list of [[municipality.location.hours]]",
+                             (*where, "hours"))
         return LocationConfig(
             key=key,
-            name=self._text(raw, "name", here),
-            address=self._text(raw, "address", here),
-            hours=tuple(self.office_hours(h, here) for h in hours),
+            name=self._text(raw, "name", where),
+            address=self._text(raw, "address", where),
+            hours=tuple(self.office_hours(h, (*where, "hours", n)) for n, h in enumerate(hours)),
         )
 
-    def office_hours(self, raw: Any, where: tuple[str, ...]) -> OfficeHours:
+    def office_hours(self, raw: Any, where: KeyPath) -> OfficeHours:
         if not isinstance(raw, dict) or raw.get("weekday") not in WEEKDAYS:
             raise self.error(
-                "office hours need weekday = one of " + ", ".join(WEEKDAYS), *where, "weekday"
+                "office hours need weekday = one of " + ", ".join(WEEKDAYS), (*where, "weekday")
             )
         start = self._time(raw, "from", where)
         end = self._time(raw, "to", where)
         if end <= start:
-            raise self.error("office hours end before they start", *where, "to")
+            raise self.error("office hours end before they start", (*where, "to"))
         return OfficeHours(weekday=WEEKDAYS.index(raw["weekday"]), start=start, end=end)
 
-    def _text(self, raw: dict[str, Any], name: str, where: tuple[str, ...]) -> str:
+    def _text(self, raw: dict[str, Any], name: str, where: KeyPath) -> str:
         value = raw.get(name)
         if not isinstance(value, str) or not value.strip():
-            raise self.error(f"{name} must be a non-empty text", *where)
+            raise self.error(f"{name} must be a non-empty text", (*where, name))
         return value.strip()
 
     def _decimal(
-        self, raw: dict[str, Any], name: str, where: tuple[str, ...], *, required: bool
+        self, raw: dict[str, Any], name: str, where: KeyPath, *, required: bool
     ) -> Decimal | None:
         value = raw.get(name)
         if value is None and not required:
@@ -323,12 +341,12 @@ class _TomlReader:
                 number = None
             if number is not None and number.is_finite() and number >= 0:
                 return number
-        raise self.error(f'{name} must be a decimal in quotes such as "58.50"', *where, name)
+        raise self.error(f'{name} must be a decimal in quotes such as "58.50"', (*where, name))
 
-    def _time(self, raw: dict[str, Any], name: str, where: tuple[str, ...]) -> time:
+    def _time(self, raw: dict[str, Any], name: str, where: KeyPath) -> time:
         value = raw.get(name)
         if isinstance(value, str) and re.fullmatch(r"\d{2}:\d{2}", value):
             hour, minute = int(value[:2]), int(value[3:])
             if hour < 24 and minute < 60:
                 return time(hour, minute)
-        raise self.error(f'{name} must be a time such as "09:00"', *where, name)
+        raise self.error(f'{name} must be a time such as "09:00"', (*where, name))

@@ -1,6 +1,7 @@
 """`lotse report` and `lotse stats`: the quarterly documents and figures from the shell.
 
-Problems are raised as :class:`ReportError` with one line for the operator.
+Problems are raised as :class:`ReportError` (or, for the database and the output file,
+:class:`DatabaseProblem` and :class:`OutputError`) with one line for the operator.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cli_database import open_database
 from bot.config import Settings
 from bot.i18n import Translator
 from bot.municipalities import sync_municipalities
+from bot.output_file import check_writable, write_file
 from bot.quarters import Quarter
 from bot.refusal import Refused
 from bot.report_export import (
@@ -47,18 +50,12 @@ def parse_quarter(text: str) -> Quarter:
 
 @asynccontextmanager
 async def _session(settings: Settings) -> AsyncIterator[AsyncSession]:
-    from models.migrate import current_revision, head_revision
-    from models.session import make_engine, make_sessionmaker, unit_of_work
+    from models.session import make_sessionmaker, unit_of_work
 
-    engine = make_engine(settings.database_url)
-    try:
-        if await current_revision(engine) != head_revision():
-            raise ReportError("the database schema is not up to date: run `lotse migrate` first")
-        async with unit_of_work(make_sessionmaker(engine)) as session:
-            await sync_municipalities(session, settings.municipalities)
-            yield session
-    finally:
-        await engine.dispose()
+    async with (open_database(settings.database_url) as engine,
+                unit_of_work(make_sessionmaker(engine)) as session):
+        await sync_municipalities(session, settings.municipalities)
+        yield session
 
 
 async def _load(session: AsyncSession, settings: Settings, municipality: str, quarter: Quarter,
@@ -75,6 +72,7 @@ async def _load(session: AsyncSession, settings: Settings, municipality: str, qu
 async def run_report(settings: Settings, *, municipality: str, quarter: Quarter, fmt: str,
                      out: Path) -> str:
     """Write the report file; return the line that says what was written."""
+    check_writable(out)  # before the work, not after it
     async with _session(settings) as session:
         bundle = await _load(session, settings, municipality, quarter,
                              with_entries=fmt == "pdf")
@@ -89,10 +87,7 @@ async def run_report(settings: Settings, *, municipality: str, quarter: Quarter,
         else:
             content = await asyncio.to_thread(report_pdf, bundle.report, bundle.entries,
                                               settings.timezone, bundle.stats)
-    try:
-        out.write_bytes(content)
-    except OSError as exc:
-        raise ReportError(f"cannot write {out}: {exc.strerror}") from None
+    write_file(out, content)
     report = bundle.report
     state = "closed" if report.closed_at else "provisional"
     return (f"{fmt.upper()} report for {report.municipality_name}, {quarter.key} ({state}) "

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cli_database import open_database
 from bot.config import Settings
 from bot.municipalities import sync_municipalities
 from bot.planners import plan_waste_reminders, waste_times
@@ -107,9 +108,9 @@ async def import_collections(
 async def run_import(
     settings: Settings, path: Path, *, municipality: str, zone: str, now: datetime
 ) -> ImportReport:
-    """Read, check and import one file into one zone; WasteCalendarError says what is wrong."""
-    from models.migrate import current_revision, head_revision
-    from models.session import make_engine, make_sessionmaker, unit_of_work
+    """Read, check and import one file into one zone; WasteCalendarError says what is wrong
+    with the file, DatabaseProblem with the database."""
+    from models.session import make_sessionmaker, unit_of_work
 
     if settings.municipality(municipality) is None:
         known = ", ".join(m.key for m in settings.municipalities)
@@ -124,23 +125,13 @@ async def run_import(
                                 today=now.astimezone(settings.timezone).date())
     except WasteCalendarError as exc:
         raise WasteCalendarError(f"{path.name}: {exc}") from None
-    engine = make_engine(settings.database_url)
-    try:
-        try:
-            revision = await current_revision(engine)
-        except Exception as exc:  # the driver's own error, e.g. connection refused
-            raise WasteCalendarError(f"cannot open the database: {exc}") from None
-        if revision != head_revision():
-            raise WasteCalendarError("the database schema is not up to date: run "
-                                     "`lotse migrate` first")
-        async with unit_of_work(make_sessionmaker(engine)) as session:
-            rows = await sync_municipalities(session, settings.municipalities)
-            row, report = await import_collections(
-                session, municipality=rows[municipality], zone_name=zone_name, parsed=parsed,
-                source=path.name, now=now)
-            planned = await plan_waste_reminders(
-                session, now=now, timezone=settings.timezone, zone_id=row.id,
-                waste_times=waste_times(settings.municipalities))
-    finally:
-        await engine.dispose()
+    async with (open_database(settings.database_url) as engine,
+                unit_of_work(make_sessionmaker(engine)) as session):
+        rows = await sync_municipalities(session, settings.municipalities)
+        row, report = await import_collections(
+            session, municipality=rows[municipality], zone_name=zone_name, parsed=parsed,
+            source=path.name, now=now)
+        planned = await plan_waste_reminders(
+            session, now=now, timezone=settings.timezone, zone_id=row.id,
+            waste_times=waste_times(settings.municipalities))
     return replace(report, planned=planned)

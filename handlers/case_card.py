@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.appointments import KIND_LABELS
 from bot.cases import CaseCard
+from bot.contact_time import quarter_label
 from bot.i18n import LANGUAGES, N_, Translator
 from bot.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
 from bot.text_limits import truncate
@@ -58,7 +59,7 @@ def _card_time(t: Translator, card: CaseCard) -> list[str]:
     last = short_day(t, card.last_contact) if card.last_contact else t._("none yet")
     return [
         t._("Contact time this quarter (%(quarter)s): %(duration)s",
-            quarter=f"Q{card.quarter.number}/{card.quarter.year}",
+            quarter=quarter_label(card.quarter),
             duration=duration(t, card.minutes_quarter)),
         t._("Contact time overall: %(duration)s", duration=duration(t, card.minutes_total)),
         t._("Last contact: %(date)s", date=last),

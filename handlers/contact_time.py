@@ -14,7 +14,14 @@ from typing import Any
 from babel.dates import format_skeleton
 from telegram import InlineKeyboardButton, Message, Update
 
-from bot.contact_time import MUNICIPALITY_KINDS, Target, log_time, resolve_target, target_by_id
+from bot.contact_time import (
+    MUNICIPALITY_KINDS,
+    Target,
+    log_time,
+    quarter_label,
+    resolve_target,
+    target_by_id,
+)
 from bot.hours import Period, hours_summary
 from bot.parsing import parse_log
 from bot.quarters import Quarter, local_date
@@ -82,7 +89,7 @@ async def log_command(update: Update, context: LotseContext) -> None:
                        "key": key}
         current = Quarter.of(local_date(now, timezone))
         await message.reply_text(refusal(t, exc), reply_markup=keyboard([[InlineKeyboardButton(
-            t._("Book as correction in %(quarter)s", quarter=f"Q{current.number}/{current.year}"),
+            t._("Book as correction in %(quarter)s", quarter=quarter_label(current)),
             callback_data=f"lx:{token}")]]))
         return
     except Refused as exc:

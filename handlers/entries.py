@@ -11,7 +11,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, Update
 
-from bot.contact_time import MUNICIPALITY_KINDS
+from bot.contact_time import MUNICIPALITY_KINDS, quarter_label
 from bot.entries import (
     billed_minutes,
     book_correction,
@@ -202,7 +202,7 @@ async def correction_button(update: Update, context: LotseContext) -> None:
             _entry_text(context, entry) + "\n\n" + t._(
                 "Billed so far: %(duration)s. How many minutes are right? The difference is "
                 "booked as a correction into %(quarter)s (0 removes the entry's time).",
-                duration=duration(t, billed), quarter=f"Q{current.number}/{current.year}"),
+                duration=duration(t, billed), quarter=quarter_label(current)),
             reply_markup=keyboard(minute_buttons(f"lc:{entry_id}", choices)))
         return
     text = t._("Correction booked: %(duration)s into %(quarter)s for entry no. %(number)s.",

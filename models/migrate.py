@@ -27,6 +27,13 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> set[str]:
+    """Every revision this code has a migration for (a database at another was migrated by a
+    newer version)."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return {revision.revision for revision in script.walk_revisions()}
+
+
 def upgrade(url: str) -> None:
     """Apply every missing migration (synchronous; runs its own event loop in env.py)."""
     command.upgrade(alembic_config(url), "head")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from bot.config import ConfigError, load_settings, normalise_database_url
+from bot.toml_lines import key_lines
 from tests.conftest import EXAMPLE_CONFIG, TOKEN
 
 
@@ -116,3 +119,92 @@ def test_check_validates_configuration_and_translations(
     out = capsys.readouterr().out
     assert "2 municipalities: brackenheim, cleebronn" in out
     assert "7 languages complete" in out
+
+
+# Two municipalities with the same location key and office hours that share every key: an
+# error must point at the entry that is wrong, not at the first line with the same key.
+SHARED_KEYS = '''\
+[[municipality]]
+key = "a"
+name = "A"
+hourly_rate = "1"
+vat_rate = "0.19"
+note = """text over two lines,
+weekday = "monday" is not a key here"""
+
+[[municipality.location]]
+key = "rathaus"
+name = "Rathaus"
+address = "Platz 1"
+
+[[municipality.location.hours]]
+weekday = "monday"
+from = "09:00"
+to = "12:00"
+
+[[municipality.location.hours]]
+weekday = "tuesday"
+from = "09:00"
+to = "12:00"
+
+[[municipality]]
+key = "b"
+name = "B"
+hourly_rate = "1"
+vat_rate = "0.19"
+tags = [
+  "x",  # [[municipality.location]] in a comment
+]
+
+[[municipality.location]]
+key = "rathaus"
+name = "Rathaus"
+address = "Platz 1"
+
+[[municipality.location.hours]]
+weekday = "monday"
+from = "09:00"
+to = "12:00"
+
+[[municipality.location.hours]]
+weekday = "wednesday"
+from = "14:00"
+to = "17:00"
+'''
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "occurrence", "message"),
+    [
+        ('weekday = "monday"', 'weekday = "mittwoch"', 2, "weekday = one of"),
+        ('weekday = "wednesday"', 'weekday = "mittwoch"', 1, "weekday = one of"),
+        ('from = "09:00"', 'from = "14:70"', 3, "from must be a time"),
+        ('hourly_rate = "1"', 'hourly_rate = 1.5', 2, "hourly_rate must be a decimal"),
+        ('to = "17:00"', 'to = "13:00"', 1, "end before they start"),
+        ('name = "Rathaus"', 'name = " "', 2, "name must be a non-empty text"),
+        ('key = "rathaus"', 'key = "Rathaus"', 2, "needs a key"),
+        ('vat_rate = "0.19"', 'vat_rate = "19"', 2, "vat_rate must be a fraction"),
+        ('key = "b"', 'key = "a"', 1, "used twice"),
+    ],
+)
+def test_wrong_value_is_reported_on_its_own_line_among_entries_with_the_same_keys(
+    tmp_path: Path, old: str, new: str, occurrence: int, message: str
+) -> None:
+    lines = SHARED_KEYS.splitlines()
+    numbers = [n for n, row in enumerate(lines, 1) if row == old]
+    line = numbers[occurrence - 1]
+    lines[line - 1] = new
+    path = _write(tmp_path, "\n".join(lines) + "\n")
+    with pytest.raises(ConfigError, match=rf"lotse\.toml:{line}: .*{re.escape(message)}"):
+        load_settings(_env(LOTSE_CONFIG=path))
+
+
+def test_key_lines_follow_tables_dotted_and_quoted_keys() -> None:
+    text = ('a.b = 1\n[t]\n"x.y" = 2  # x = 3\n[[t.arr]]\nk = {c = "}"}\n'
+            "s = '''\n[[t.arr]]\n'''\n[[t.arr]]\n[t.arr.sub]\nm = [\n 1,\n]\nn = 2\n")
+    assert key_lines(text) == {
+        ("a", "b"): 1, ("t",): 2, ("t", "x.y"): 3, ("t", "arr", 0): 4, ("t", "arr", 0, "k"): 5,
+        ("t", "arr", 0, "s"): 6, ("t", "arr", 1): 9, ("t", "arr", 1, "sub"): 10,
+        ("t", "arr", 1, "sub", "m"): 11, ("t", "arr", 1, "sub", "n"): 14,
+    }
+    assert tomllib.loads(text)["t"]["arr"][1]["sub"] == {"m": [1], "n": 2}

@@ -53,7 +53,7 @@ def test_migrate_reports_an_unreachable_database(
     monkeypatch.setenv("LOTSE_CONFIG", str(EXAMPLE_CONFIG))
     assert main(["migrate"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("lotse: error: migration failed") and err.count("\n") == 1
+    assert err.startswith("lotse: error: cannot open the database") and err.count("\n") == 1
 
 
 async def test_cli_invites_a_client_with_qr_code_and_a_caseworker(

@@ -3,7 +3,6 @@ nothing; good input is saved, listed and removable by button."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -11,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.booking_policy import BookingPolicy, booking_policy, parse_policy
-from bot.config import ConfigError, Settings
+from bot.booking_policy import BookingPolicy, PolicyError, booking_policy, parse_policy
+from bot.config import Settings, load_settings
 from bot.staff_input import InputError, parse_date, parse_time_range, parse_weekday
 from models import Absence, OfficeHours, TimeBlock
 from tests.booking_support import add_hours, no_background_jobs
@@ -246,9 +245,9 @@ def test_booking_policy_comes_from_the_toml_file_with_defaults(
     toml.write_text(settings.config_path.read_text(encoding="utf-8")
                     + "\n[booking]\nmax_future_bookings = 3\ncancel_cutoff_minutes = 90\n",
                     encoding="utf-8")
-    policy = booking_policy(dataclasses.replace(settings, config_path=toml))
+    policy = load_settings({"LOTSE_CONFIG": str(toml)}, require_token=False).booking
     assert policy.max_future_bookings == 3 and policy.cancel_cutoff == timedelta(minutes=90)
     assert policy.days_ahead == 14
     for bad in ({"max_future_bookings": 0}, {"cancel_cutoff_minutes": "2h"}, {"colour": 1}):
-        with pytest.raises(ConfigError):
-            parse_policy(bad, where="lotse.toml")
+        with pytest.raises(PolicyError):
+            parse_policy(bad)
