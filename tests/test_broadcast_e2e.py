@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
@@ -316,10 +317,12 @@ async def test_a_client_who_blocked_the_bot_is_reachable_again_after_writing(
 
 
 async def test_a_flood_wait_holds_every_request_and_the_reply_comes_after_it(
-    harness: Harness, sessions: Sessions, clock: FakeClock
+    harness: Harness, sessions: Sessions, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Real time here: a 429 for the outbox pauses the whole bot (Telegram's flood limit is
     per bot); someone who writes /help meanwhile is answered when the pause ends, not lost."""
+    monkeypatch.setattr(dispatcher(harness).limiter, "monotonic", time.monotonic)
+    monkeypatch.setattr(dispatcher(harness).limiter, "sleep", asyncio.sleep)
     chats = await add_clients(sessions, 20, now=clock.now)
     admin = Actor(telegram_id=ADMIN_ID, role=Role.ADMIN, language="de",
                   municipality_ids=frozenset({1, 2}))
