@@ -58,8 +58,11 @@ async def test_sigkill_during_a_broadcast_loses_nothing(
         towns = frozenset((await session.scalars(select(Municipality.id))).all())
         admin = Actor(telegram_id=1, role=Role.ADMIN, language="de", municipality_ids=towns)
         await start_broadcast(session, actor=admin, audience=Audience(towns),
-                              texts={"de": "Die Sprechstunde fällt heute aus."}, urgent=False,
-                              now=now, status_chat_id=None)
+                              texts={"de": "Die Sprechstunde fällt heute aus."},
+                              # `lotse run` runs on the real clock: a non-urgent broadcast
+                              # would wait for 07:00 when the test runs in the quiet hours
+                              # (21:00-07:00 Berlin). Urgency changes nothing else in sending.
+                              urgent=True, now=now, status_chat_id=None)
 
     def delivered() -> Counter[int]:
         return Counter(c.chat_id for c in fake_api.calls_to("sendMessage") if not c.failed)

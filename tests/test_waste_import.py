@@ -19,7 +19,7 @@ from models import OutboxMessage, WasteCollection, WasteZone
 from tests.builders import municipality
 from tests.conftest import EXAMPLE_CONFIG
 
-CALENDARS = Path(__file__).parents[1].parent / "shared/data/waste-calendars"
+CALENDARS = Path(__file__).parent / "data/waste-calendars"
 BERLIN = ZoneInfo("Europe/Berlin")
 # file → (today for the import, horizon days, entries by bin kind, unknown types)
 REAL = {

@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any
 
 SPEC_ENV_VAR = "LOTSE_BOT_API_SPEC"
-DEFAULT_SPEC_PATH = (
-    Path(__file__).resolve().parents[2].parent / "shared/data/telegram-bot-api/api.json"
-)
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[1] / "data/telegram-bot-api/api.json"
 
 # ---------------------------------------------------------------------------------------------
 # Loading
@@ -52,7 +50,7 @@ class ApiSpec:
 
 
 def spec_path() -> Path:
-    """Return where api.json is: $LOTSE_BOT_API_SPEC or shared/data beside the repository."""
+    """Return where api.json is: $LOTSE_BOT_API_SPEC or the copy in tests/data."""
     override = os.environ.get(SPEC_ENV_VAR)
     return Path(override) if override else DEFAULT_SPEC_PATH
 
