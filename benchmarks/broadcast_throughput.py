@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.broadcasts import Audience, start_broadcast
+from bot.outbox.broadcasts import Audience, start_broadcast
 from bot.config import load_municipalities, normalise_database_url
 from bot.municipalities import sync_municipalities
 from bot.roles import Actor, Role
@@ -30,8 +30,8 @@ from models import Municipality
 from models.migrate import upgrade
 from models.session import make_engine, make_sessionmaker
 from tests.conftest import EXAMPLE_CONFIG, TOKEN
-from tests.dispatch_helpers import add_clients
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.support.dispatch_helpers import add_clients
+from tests.support.fakes.telegram_api import FakeTelegramAPI
 
 GOAL = 28.5
 

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from bot.broadcasts import Audience, start_broadcast
+from bot.outbox.broadcasts import Audience, start_broadcast
 from bot.config import load_municipalities, normalise_database_url
 from bot.municipalities import sync_municipalities
 from bot.roles import Actor, Role
@@ -41,8 +41,8 @@ from models import Municipality
 from models.migrate import upgrade
 from models.session import make_engine, make_sessionmaker
 from tests.conftest import EXAMPLE_CONFIG, TOKEN, _run_on_server
-from tests.dispatch_helpers import add_clients
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.support.dispatch_helpers import add_clients
+from tests.support.fakes.telegram_api import FakeTelegramAPI
 
 FIRST_RECIPIENT = 500_000  # broadcast recipients (benchmarks.bare_ptb_bot uses the same)
 FIRST_WRITER = 700_000  # people who write

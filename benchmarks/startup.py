@@ -17,7 +17,7 @@ from pathlib import Path
 
 from models.migrate import upgrade
 from tests.conftest import EXAMPLE_CONFIG, TOKEN
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.support.fakes.telegram_api import FakeTelegramAPI
 
 RUNS = 5
 

@@ -18,26 +18,17 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings
-from bot.dispatcher import DispatchConfig
+from bot.outbox.dispatcher import DispatchConfig
 from bot.limiter import FloodLimiter
 from bot.municipalities import sync_municipalities
 from bot.roles import Role
-from handlers import (
-    broadcast,
-    casework,
-    consultations,
-    dispatch,
-    errors,
-    fallback,
-    help,
-    invite,
-    language,
-    middleware,
-    privacy,
-    public,
-    reminders,
-    start,
-)
+from handlers import casework, consultations, errors, fallback, help, language, middleware, reminders
+from handlers.onboarding import invite
+from handlers.onboarding import privacy
+from handlers.onboarding import public
+from handlers.onboarding import start
+from handlers.outbox import broadcast
+from handlers.outbox import dispatch
 from handlers.context import BotData, LotseApp, LotseContext
 from handlers.menus import set_public_menus, set_staff_menus
 from handlers.rate_limit import LotseRateLimiter

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
-from bot.outbox import Rendered, enqueue, message_kind
+from bot.outbox.queue import Rendered, enqueue, message_kind
 from bot.parsing import NotADate, ascii_digits, normalise_reference, parse_date
 from bot.reminder_settings import APPOINTMENTS, is_enabled
 from bot.roles import Actor

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from bot.cli_database import DatabaseProblem, migrate_database, open_database
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LANGUAGES
-from bot.invites import (
+from bot.onboarding.invites import (
     MAX_NAME,
     CreatedInvite,
     create_caseworker_invite,

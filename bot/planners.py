@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appointments import plan_reminders
 from bot.config import MunicipalityConfig
-from bot.outbox import enqueue_many
+from bot.outbox.queue import enqueue_many
 from bot.reminder_settings import SCHOOL, WASTE, enabled_clause
 from bot.school import school_reminders_between
 from bot.waste import sort_bins

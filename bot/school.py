@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import school_calendar as cal
 from bot.i18n import N_, Translator
-from bot.outbox import Rendered, message_kind
+from bot.outbox.queue import Rendered, message_kind
 from bot.text_limits import telegram_length
 from models import Child, ChildPlace, OutboxMessage, OutboxState
 

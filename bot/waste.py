@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
-from bot.outbox import Rendered, message_kind
+from bot.outbox.queue import Rendered, message_kind
 from bot.reminder_settings import WASTE, is_enabled, settings_of
 from models import Client, OutboxMessage, OutboxState, ReminderSettings, WasteCollection, WasteZone
 

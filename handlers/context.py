@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
-from bot.dispatcher import DispatchConfig
+from bot.outbox.dispatcher import DispatchConfig
 from bot.i18n import Translator
 from bot.limiter import FloodLimiter
 from bot.roles import Actor

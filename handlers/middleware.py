@@ -9,7 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.i18n import Translator, pick_language
-from bot.outcomes import mark_reachable
+from bot.outbox.outcomes import mark_reachable
 from bot.roles import Actor, Role, resolve_actor
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import authorize

@@ -57,7 +57,7 @@ class Client(Base):
     __tablename__ = "clients"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Case reference such as C-0042, given when the row is created (see bot.invites).
+    # Case reference such as C-0042, given when the row is created (see bot.onboarding.invites).
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     # A first name or a pseudonym is enough (data minimisation).
     display_name: Mapped[str] = mapped_column(String(120))

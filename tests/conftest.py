@@ -25,8 +25,8 @@ from bot.municipalities import sync_municipalities
 from models import Base
 from models.migrate import upgrade
 from models.session import make_engine, make_sessionmaker
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.harness import Harness
+from tests.support.fakes.telegram_api import FakeTelegramAPI
+from tests.support.harness import Harness
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "lotse.example.toml"
@@ -152,7 +152,7 @@ async def harness(
     answer a second) would otherwise cost real seconds in every conversation of a test. The
     limits themselves are proven in test_limiter.py and test_rate_limit_e2e.py.
     """
-    from tests.dispatch_helpers import VirtualTime  # (it imports this module)
+    from tests.support.dispatch_helpers import VirtualTime  # (it imports this module)
 
     app = build_application(settings, clock=clock)
     virtual = VirtualTime()

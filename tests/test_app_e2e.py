@@ -12,8 +12,8 @@ from telegram.ext import CommandHandler
 from bot.commands import COMMANDS
 from bot.i18n import LANGUAGES
 from handlers.context import LotseContext
-from tests.builders import tr
-from tests.harness import Harness
+from tests.support.builders import tr
+from tests.support.harness import Harness
 
 
 async def test_menus_and_descriptions_are_set_for_every_language(harness: Harness) -> None:

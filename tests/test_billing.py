@@ -24,7 +24,7 @@ from bot.quarters import Quarter, committed_hours, local_date, service_days, wee
 from bot.refusal import QuarterClosed, Refused
 from bot.roles import Actor, Role
 from models import Caseworker, CaseworkerRole, Client, ContactEntry, ContactKind, Municipality
-from tests.builders import add_caseworker, add_client, municipality
+from tests.support.builders import add_caseworker, add_client, municipality
 from tests.conftest import EXAMPLE_CONFIG
 
 BERLIN = ZoneInfo("Europe/Berlin")

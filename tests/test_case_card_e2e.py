@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Booking, BookingStatus, Client, Location
 from models.reminders import AppointmentKind, ExternalAppointment
-from tests.builders import add_caseworker, add_client, municipality, tr
+from tests.support.builders import add_caseworker, add_client, municipality, tr
 from tests.conftest import FakeClock
-from tests.harness import Harness
+from tests.support.harness import Harness
 
 
 async def test_case_card_shows_upcoming_appointments_and_missed_ones(

@@ -26,9 +26,9 @@ from models import (
     PlanArea,
     PlanGoal,
 )
-from tests.builders import add_caseworker, add_client, tr
+from tests.support.builders import add_caseworker, add_client, tr
 from tests.conftest import ADMIN_ID, FakeClock
-from tests.harness import Harness
+from tests.support.harness import Harness
 
 de = tr("de")
 CLOSED = ("The quarter %(quarter)s is already billed to %(municipality)s and closed, so "

@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.cli_database import describe
 from models.migrate import alembic_config, upgrade
 from tests.conftest import EXAMPLE_CONFIG, TOKEN
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.support.fakes.telegram_api import FakeTelegramAPI
 from tests.test_waste_import import ics
 
 PASSWORD = "geheim-7f3a"

@@ -20,8 +20,8 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 
-from tests.fakes.api_spec import SPEC_ENV_VAR
-from tests.fakes.telegram_api import BOT_USER_ID, FakeTelegramAPI
+from tests.support.fakes.api_spec import SPEC_ENV_VAR
+from tests.support.fakes.telegram_api import BOT_USER_ID, FakeTelegramAPI
 
 TOKEN = "123:ABC"
 USER_ID = 4242

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from bot.i18n import FSI, LANGUAGES, PDI, catalogs, pick_language
-from tests.builders import tr
+from tests.support.builders import tr
 
 DAYS = ("The link works once and is valid for %(n)s day.",
         "The link works once and is valid for %(n)s days.")

@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from bot.limiter import Deferred, FloodLimiter, Priority
-from tests.dispatch_helpers import VirtualTime
+from tests.support.dispatch_helpers import VirtualTime
 
 
 def limiter(vt: VirtualTime, **options: float) -> FloodLimiter:

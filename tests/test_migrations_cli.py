@@ -16,7 +16,7 @@ from bot.cli import main
 from models import Base, Caseworker, Client, ClientStatus
 from models.session import make_engine
 from tests.conftest import EXAMPLE_CONFIG, TOKEN
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.support.fakes.telegram_api import FakeTelegramAPI
 
 
 def _diff(connection: Connection) -> list[object]:

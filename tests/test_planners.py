@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.appointments import create_appointment
 from bot.config import ConfigError, load_municipalities
-from bot.outbox import RENDERERS
+from bot.outbox.queue import RENDERERS
 from bot.planners import Planned, hold_off_setting_changes, plan_all
 from bot.reminder_settings import set_paused, settings_of, toggle
 from bot.waste_calendar import ParsedCalendar
@@ -28,7 +28,7 @@ from models import (
     WasteCollection,
     WasteZone,
 )
-from tests.builders import BERLIN, add_client, client_by_reference, municipality, tr
+from tests.support.builders import BERLIN, add_client, client_by_reference, municipality, tr
 from tests.conftest import FakeClock
 
 

@@ -15,9 +15,9 @@ import pytest
 
 from handlers.context import LotseApp
 from handlers.rate_limit import LotseRateLimiter
-from tests.dispatch_helpers import VirtualTime
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.harness import Harness
+from tests.support.dispatch_helpers import VirtualTime
+from tests.support.fakes.telegram_api import FakeTelegramAPI
+from tests.support.harness import Harness
 
 HELP_HEADING = "110"  # every /help answer names the police's number
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.outbox import RENDERERS
+from bot.outbox.queue import RENDERERS
 from bot.text_limits import length_hint
 from bot.waste import BINS, sorting_guide
 from bot.waste_calendar import ParsedCalendar
@@ -25,9 +25,9 @@ from models import (
     ReminderSettings,
     WasteZone,
 )
-from tests.builders import BERLIN, add_caseworker, add_client, client_by_reference, municipality, tr
+from tests.support.builders import BERLIN, add_caseworker, add_client, client_by_reference, municipality, tr
 from tests.conftest import FakeClock
-from tests.harness import Harness, Reply, TelegramUser
+from tests.support.harness import Harness, Reply, TelegramUser
 
 NORD = {
     (date(2026, 3, 3), "restmuell", "Restmüll"), (date(2026, 3, 3), "bio", "Biotonne"),

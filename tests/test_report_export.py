@@ -22,7 +22,7 @@ from bot.report_cli import CLI_ACTOR
 from bot.report_export import ReportBundle, csv_bytes, load_report
 from bot.report_pdf import report_pdf
 from models import ContactEntry, ContactKind
-from tests.builders import add_caseworker, add_client, municipality
+from tests.support.builders import add_caseworker, add_client, municipality
 from tests.conftest import EXAMPLE_CONFIG
 
 BERLIN = ZoneInfo("Europe/Berlin")

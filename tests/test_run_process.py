@@ -13,7 +13,7 @@ import pytest
 
 from models.migrate import upgrade
 from tests.conftest import EXAMPLE_CONFIG, TOKEN
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.support.fakes.telegram_api import FakeTelegramAPI
 
 pytestmark = pytest.mark.slow
 

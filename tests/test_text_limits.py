@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.broadcasts import MAX_TEXT, render_broadcast
+from bot.outbox.broadcasts import MAX_TEXT, render_broadcast
 from bot.cases import CardAppointment, CaseCard
-from bot.compose import compose
+from bot.outbox.compose import compose
 from bot.i18n import LANGUAGES
-from bot.outbox import RENDERERS, Rendered
-from bot.outbox_store import DueRow
+from bot.outbox.queue import RENDERERS, Rendered
+from bot.outbox.store import DueRow
 from bot.quarters import Quarter
 from bot.text_limits import (
     CAPTION_LIMIT,
@@ -26,12 +26,12 @@ from bot.text_limits import (
     too_long,
     truncate,
 )
-from handlers.broadcast_views import preview
+from handlers.outbox.broadcast_views import preview
 from handlers.case_card import card_text
 from handlers.casework_ui import MAX_TEXT as CHUNK_LIMIT
 from handlers.casework_ui import chunks
 from models import ClientStatus
-from tests.builders import tr
+from tests.support.builders import tr
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Characters that Telegram counts as one unit and as two, mixed with ZWJ sequences and spaces.

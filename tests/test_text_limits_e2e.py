@@ -12,9 +12,9 @@ from bot.i18n import Translator
 from bot.plans import AREA_LABELS
 from bot.text_limits import length_hint
 from models import Child, Client, ContactEntry, ExternalAppointment, PlanArea, PlanGoal, TimeBlock
-from tests.builders import add_caseworker, add_client, tr
+from tests.support.builders import add_caseworker, add_client, tr
 from tests.conftest import FakeClock
-from tests.harness import Harness
+from tests.support.harness import Harness
 from tests.test_reminders_e2e import reply_to_prompt
 
 Sessions = async_sessionmaker[AsyncSession]

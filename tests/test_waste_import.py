@@ -16,7 +16,7 @@ from bot.cli import main
 from bot.waste_calendar import WasteCalendarError, parse_calendar, recognise
 from bot.waste_import import import_collections
 from models import OutboxMessage, WasteCollection, WasteZone
-from tests.builders import municipality
+from tests.support.builders import municipality
 from tests.conftest import EXAMPLE_CONFIG
 
 CALENDARS = Path(__file__).parent / "data/waste-calendars"
