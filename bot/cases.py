@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import audit
-from bot.bookings import no_show_count, upcoming_bookings
+from bot.booking.bookings import no_show_count, upcoming_bookings
 from bot.case_list import EXTENSION_MONTHS
 from bot.contact_time import minutes_of_client
 from bot.i18n import N_

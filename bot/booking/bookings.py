@@ -16,10 +16,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.absences import on_duty
-from bot.availability import SlotState, check_slot
-from bot.booking_info import BookingInfo, booking_info, find_bookings, no_show_counts
-from bot.booking_notices import cancel_reminders, plan_reminders, tell_client, tell_staff
+from bot.booking.absences import on_duty
+from bot.booking.availability import SlotState, check_slot
+from bot.booking.booking_info import BookingInfo, booking_info, find_bookings, no_show_counts
+from bot.booking.booking_notices import cancel_reminders, plan_reminders, tell_client, tell_staff
 from bot.booking_policy import BookingPolicy
 from bot.roles import Actor
 from models import Booking, BookingStatus, CancelReason, Client, ClientStatus, Topic

@@ -16,9 +16,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.booking_info import BookingInfo, find_bookings
-from bot.booking_notices import cancel_reminders, tell_client, tell_substitute
-from bot.slots import local_day_bounds
+from bot.booking.booking_info import BookingInfo, find_bookings
+from bot.booking.booking_notices import cancel_reminders, tell_client, tell_substitute
+from bot.booking.slots import local_day_bounds
 from models import Absence, Booking, BookingStatus, CancelReason, Caseworker, CaseworkerRole
 
 MAX_ABSENCE_DAYS = 366

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.booking_info import BookingInfo, find_bookings
+from bot.booking.booking_info import BookingInfo, find_bookings
 from bot.text_limits import telegram_length
 from models import Booking, BookingStatus, TimeBlock
 

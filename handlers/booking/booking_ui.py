@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.availability import find_free_slots
+from bot.booking.availability import find_free_slots
 from bot.booking_policy import booking_policy
-from bot.booking_texts import TOPICS, topic_label
-from bot.bookings import Outcome
+from bot.booking.booking_texts import TOPICS, topic_label
+from bot.booking.bookings import Outcome
 from bot.i18n import Translator
-from bot.slots import Slot
+from bot.booking.slots import Slot
 from handlers.context import LotseContext
 from models import Client, Municipality, Topic
 

@@ -11,16 +11,16 @@ from datetime import date, datetime, timedelta
 from telegram import Update
 
 from bot.audit import audit
-from bot.blocks import MAX_NOTE, BlockProblem, add_block, list_blocks, remove_block
-from bot.booking_texts import short_when
+from bot.booking.blocks import MAX_NOTE, BlockProblem, add_block, list_blocks, remove_block
+from bot.booking.booking_texts import short_when
 from bot.i18n import Translator
-from bot.slots import local_day_bounds
-from bot.staff_input import InputError, parse_date, parse_time_range
+from bot.booking.slots import local_day_bounds
+from bot.booking.staff_input import InputError, parse_date, parse_time_range
 from bot.text_limits import too_long
-from handlers.booking_ui import Rows, show
+from handlers.booking.booking_ui import Rows, show
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
-from handlers.staff_texts import input_problem, usage_block
+from handlers.booking.staff_texts import input_problem, usage_block
 from models import TimeBlock
 
 

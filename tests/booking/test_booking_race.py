@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Booking, BookingStatus, Client, Location
-from tests.booking_support import add_hours, berlin, bookings, no_background_jobs
-from tests.builders import add_caseworker, add_client, tr
+from tests.support.booking_support import add_hours, berlin, bookings, no_background_jobs
+from tests.support.builders import add_caseworker, add_client, tr
 from tests.conftest import FakeClock
-from tests.harness import Harness, TelegramUser
+from tests.support.harness import Harness, TelegramUser
 
 ROUNDS = 12
 WED = date(2026, 3, 4)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from telegram import InputFile, Update
 
 from bot.audit import audit
-from bot.availability import check_slot
-from bot.booking_info import BookingInfo, booking_info
+from bot.booking.availability import check_slot
+from bot.booking.booking_info import BookingInfo, booking_info
 from bot.booking_policy import booking_policy
-from bot.booking_texts import appointment_details, short_when
-from bot.bookings import STATE_OUTCOME, BookingResult, Outcome, SlotTaken, book, future_count
-from bot.calendar_file import appointment_ics, ics_filename
-from handlers.booking_ui import (
+from bot.booking.booking_texts import appointment_details, short_when
+from bot.booking.bookings import STATE_OUTCOME, BookingResult, Outcome, SlotTaken, book, future_count
+from bot.booking.calendar_file import appointment_ics, ics_filename
+from handlers.booking.booking_ui import (
     Draft,
     Rows,
     client_of,

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
-from bot.booking_info import BookingInfo
-from bot.booking_texts import place_line
+from bot.booking.booking_info import BookingInfo
+from bot.booking.booking_texts import place_line
 from bot.i18n import Translator
 
 PRODID = "-//Lotse//Integrationsmanagement//DE"

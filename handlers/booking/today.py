@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from telegram import Update
 
 from bot.audit import audit
-from bot.booking_info import BookingInfo, no_show_counts
-from bot.booking_texts import short_when, staff_topic, time_range
-from bot.bookings import (
+from bot.booking.booking_info import BookingInfo, no_show_counts
+from bot.booking.booking_texts import short_when, staff_topic, time_range
+from bot.booking.bookings import (
     BookingResult,
     Outcome,
     cancel_by_staff,
@@ -21,9 +21,9 @@ from bot.bookings import (
     staff_bookings,
 )
 from bot.i18n import LANGUAGES, Translator
-from bot.slots import local_day_bounds
+from bot.booking.slots import local_day_bounds
 from bot.text_limits import telegram_length
-from handlers.booking_ui import Rows, show
+from handlers.booking.booking_ui import Rows, show
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
 from models import BookingStatus
