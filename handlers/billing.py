@@ -17,7 +17,7 @@ from bot.quarters import Quarter, local_date
 from bot.refusal import Refused
 from bot.report_export import csv_bytes, file_name, load_report
 from bot.report_pdf import report_pdf
-from handlers.casework_ui import answer_stale, casework_uow, duration, keyboard, money_text, refusal
+from handlers.casework.casework_ui import answer_stale, casework_uow, duration, keyboard, money_text, refusal
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
 from models import Municipality

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.billing import build_report, close_quarter, live_report, money
 from bot.billing_figures import QuarterReport, to_figures
 from bot.config import load_municipalities
-from bot.contact_time import Target, log_time
-from bot.entries import book_correction, change_entry
+from bot.casework.contact_time import Target, log_time
+from bot.casework.entries import book_correction, change_entry
 from bot.quarters import Quarter, committed_hours, local_date, service_days, week_of
 from bot.refusal import QuarterClosed, Refused
 from bot.roles import Actor, Role

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.outbox.broadcasts import MAX_TEXT, render_broadcast
-from bot.cases import CardAppointment, CaseCard
+from bot.casework.cases import CardAppointment, CaseCard
 from bot.outbox.compose import compose
 from bot.i18n import LANGUAGES
 from bot.outbox.queue import RENDERERS, Rendered
@@ -27,9 +27,9 @@ from bot.text_limits import (
     truncate,
 )
 from handlers.outbox.broadcast_views import preview
-from handlers.case_card import card_text
-from handlers.casework_ui import MAX_TEXT as CHUNK_LIMIT
-from handlers.casework_ui import chunks
+from handlers.casework.case_card import card_text
+from handlers.casework.casework_ui import MAX_TEXT as CHUNK_LIMIT
+from handlers.casework.casework_ui import chunks
 from models import ClientStatus
 from tests.support.builders import tr
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import Translator
-from bot.plans import AREA_LABELS
+from bot.casework.plans import AREA_LABELS
 from bot.text_limits import length_hint
 from models import Child, Client, ContactEntry, ExternalAppointment, PlanArea, PlanGoal, TimeBlock
 from tests.support.builders import add_caseworker, add_client, tr

@@ -11,10 +11,10 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import MessageHandler, filters
 
 from bot.parsing import NotADate, parse_date
-from bot.plans import update_goal
+from bot.casework.plans import update_goal
 from bot.quarters import add_months, local_date
 from bot.refusal import Refused, TooLong
-from handlers.casework_ui import casework_uow, goal_line, keyboard, refusal
+from handlers.casework.casework_ui import casework_uow, goal_line, keyboard, refusal
 from handlers.context import LotseApp, LotseContext
 
 PENDING = "plan_input"  # {"goal": id, "field": "note" | "due", "until": monotonic seconds}

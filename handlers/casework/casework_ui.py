@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.audit import audit
-from bot.contact_time import KIND_LABELS
+from bot.casework.contact_time import KIND_LABELS
 from bot.i18n import Translator
-from bot.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
+from bot.casework.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
 from bot.refusal import Refused, TooLong
 from bot.text_limits import length_hint, telegram_length, truncate
 from handlers.context import LotseContext

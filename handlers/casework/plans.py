@@ -11,9 +11,9 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, Update
 
-from bot.cases import find_client
+from bot.casework.cases import find_client
 from bot.i18n import Translator
-from bot.plans import (
+from bot.casework.plans import (
     AREA_LABELS,
     STATUS_ICONS,
     STATUS_LABELS,
@@ -25,8 +25,8 @@ from bot.plans import (
 from bot.quarters import add_months, local_date
 from bot.refusal import Refused
 from bot.roles import Role
-from handlers import plan_input
-from handlers.casework_ui import (
+from handlers.casework import plan_input
+from handlers.casework.casework_ui import (
     answer_stale,
     casework_uow,
     chunks,

@@ -14,7 +14,7 @@ from typing import Any
 from babel.dates import format_skeleton
 from telegram import InlineKeyboardButton, Message, Update
 
-from bot.contact_time import (
+from bot.casework.contact_time import (
     MUNICIPALITY_KINDS,
     Target,
     log_time,
@@ -22,11 +22,11 @@ from bot.contact_time import (
     resolve_target,
     target_by_id,
 )
-from bot.hours import Period, hours_summary
+from bot.casework.hours import Period, hours_summary
 from bot.parsing import parse_log
 from bot.quarters import Quarter, local_date
 from bot.refusal import QuarterClosed, Refused
-from handlers.casework_ui import (
+from handlers.casework.casework_ui import (
     KINDS_BY_CODE,
     MINUTE_PRESETS,
     answer_stale,

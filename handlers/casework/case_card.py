@@ -1,7 +1,7 @@
 """The case card: status, language, town, care, contact time, integration plan, buttons.
 
 ``card_text`` renders it section by section: to show more (bookings, reminders), add a
-function to ``CARD_SECTIONS`` and the data it needs to ``bot.cases.CaseCard``.
+function to ``CARD_SECTIONS`` and the data it needs to ``bot.casework.cases.CaseCard``.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from collections.abc import Callable
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.appointments import KIND_LABELS
-from bot.cases import CaseCard
-from bot.contact_time import quarter_label
+from bot.casework.cases import CaseCard
+from bot.casework.contact_time import quarter_label
 from bot.i18n import LANGUAGES, N_, Translator
-from bot.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
+from bot.casework.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
 from bot.text_limits import truncate
-from handlers.casework_ui import MAX_TEXT, duration, keyboard, short_day
+from handlers.casework.casework_ui import MAX_TEXT, duration, keyboard, short_day
 from models import ClientStatus
 from models.reminders import AppointmentKind
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from handlers import billing, cases, contact_time, entries, plans
+from handlers import billing
+from handlers.casework import cases
+from handlers.casework import contact_time
+from handlers.casework import entries
+from handlers.casework import plans
 from handlers.context import LotseApp
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import audit
 from bot.config import MunicipalityConfig
-from bot.contact_time import (
+from bot.casework.contact_time import (
     MAX_MINUTES,
     MUNICIPALITY_KINDS,
     check_day,
@@ -25,7 +25,7 @@ from bot.contact_time import (
     lock_quarter,
 )
 from bot.i18n import N_
-from bot.plans import NO_CASE
+from bot.casework.plans import NO_CASE
 from bot.quarters import Quarter, local_date
 from bot.refusal import Refused
 from bot.roles import Actor, Role

@@ -11,8 +11,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, Update
 
-from bot.contact_time import MUNICIPALITY_KINDS, quarter_label
-from bot.entries import (
+from bot.casework.contact_time import MUNICIPALITY_KINDS, quarter_label
+from bot.casework.entries import (
     billed_minutes,
     book_correction,
     change_entry,
@@ -22,7 +22,7 @@ from bot.entries import (
 )
 from bot.quarters import Quarter, local_date
 from bot.refusal import QuarterClosed, Refused
-from handlers.casework_ui import (
+from handlers.casework.casework_ui import (
     KINDS_BY_CODE,
     answer_stale,
     casework_uow,

@@ -9,14 +9,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.case_list import NO_CONTACT_DAYS, CaseFilter, CasePage, StatusFilter, list_cases
-from bot.cases import open_case, set_case_closed, set_extension
-from bot.entries import may_edit, recent_entries
+from bot.casework.case_list import NO_CONTACT_DAYS, CaseFilter, CasePage, StatusFilter, list_cases
+from bot.casework.cases import open_case, set_case_closed, set_extension
+from bot.casework.entries import may_edit, recent_entries
 from bot.i18n import N_, Translator
 from bot.quarters import local_date
 from bot.refusal import Refused
-from handlers.case_card import card_keyboard, card_text, language_name
-from handlers.casework_ui import (
+from handlers.casework.case_card import card_keyboard, card_text, language_name
+from handlers.casework.casework_ui import (
     answer_stale,
     casework_uow,
     entry_line,

@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import audit
 from bot.booking.bookings import no_show_count, upcoming_bookings
-from bot.case_list import EXTENSION_MONTHS
-from bot.contact_time import minutes_of_client
+from bot.casework.case_list import EXTENSION_MONTHS
+from bot.casework.contact_time import minutes_of_client
 from bot.i18n import N_
 from bot.parsing import normalise_reference
-from bot.plans import plan_of
+from bot.casework.plans import plan_of
 from bot.quarters import Quarter, add_months, local_date
 from bot.refusal import Refused
 from bot.roles import Actor
@@ -51,7 +51,7 @@ class CardAppointment:
 
 @dataclass(frozen=True)
 class CaseCard:
-    """Everything the case card shows; ``handlers.cases.card_text`` renders it."""
+    """Everything the case card shows; ``handlers.casework.cases.card_text`` renders it."""
 
     client_id: int
     reference: str

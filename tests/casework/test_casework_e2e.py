@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 
-from bot.contact_time import KIND_LABELS
+from bot.casework.contact_time import KIND_LABELS
 from bot.parsing import USAGE
-from bot.plans import AREA_LABELS, STATUS_LABELS
+from bot.casework.plans import AREA_LABELS, STATUS_LABELS
 from models import (
     AuditLog,
     CaseDetails,
