@@ -149,7 +149,7 @@ def _cmd_import_waste(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from bot.report_cli import ReportError, parse_quarter, run_report
+    from bot.billing.report_cli import ReportError, parse_quarter, run_report
 
     settings = _settings(require_token=False)
     try:
@@ -162,7 +162,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from bot.report_cli import ReportError, parse_quarter, run_stats
+    from bot.billing.report_cli import ReportError, parse_quarter, run_stats
 
     settings = _settings(require_token=False)
     try:

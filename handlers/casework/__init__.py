@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import billing
+from handlers.billing import billing
 from handlers.casework import cases
 from handlers.casework import contact_time
 from handlers.casework import entries

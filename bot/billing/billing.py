@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import audit
-from bot.billing_figures import (
+from bot.billing.billing_figures import (
     SIXTY,
     CorrectionLine,
     KindLine,

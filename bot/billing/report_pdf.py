@@ -13,15 +13,15 @@ from zoneinfo import ZoneInfo
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from bot.billing import QuarterReport
-from bot.report_export import (
+from bot.billing.billing import QuarterReport
+from bot.billing.report_export import (
     ENTRY_HEADER,
     EntryLine,
     de_quarter,
     entry_row,
     summary_rows,
 )
-from bot.statistics import QuarterStatistics, statistics_rows
+from bot.billing.statistics import QuarterStatistics, statistics_rows
 
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),

@@ -1,4 +1,4 @@
-"""The quarterly report as the Hauptamt's documents: CSV here, PDF in ``bot.report_pdf``.
+"""The quarterly report as the Hauptamt's documents: CSV here, PDF in ``bot.billing.report_pdf``.
 
 Labels are fixed German (it is the municipality's document, not a user's message). The entry
 list names the date, case reference, kind and minutes of each entry, never a client's name.
@@ -20,13 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import audit
-from bot.billing import QuarterReport, build_report
+from bot.billing.billing import QuarterReport, build_report
 from bot.config import MunicipalityConfig
 from bot.i18n import N_
 from bot.quarters import Quarter
 from bot.refusal import Refused
 from bot.roles import Actor
-from bot.statistics import QuarterStatistics, quarter_statistics, statistics_rows
+from bot.billing.statistics import QuarterStatistics, quarter_statistics, statistics_rows
 from models import ContactEntry, ContactKind, Municipality
 
 KIND_DE: dict[ContactKind, str] = {

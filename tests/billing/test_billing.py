@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.billing import build_report, close_quarter, live_report, money
-from bot.billing_figures import QuarterReport, to_figures
+from bot.billing.billing import build_report, close_quarter, live_report, money
+from bot.billing.billing_figures import QuarterReport, to_figures
 from bot.config import load_municipalities
 from bot.casework.contact_time import Target, log_time
 from bot.casework.entries import book_correction, change_entry

@@ -21,7 +21,7 @@ from bot.municipalities import sync_municipalities
 from bot.output_file import check_writable, write_file
 from bot.quarters import Quarter
 from bot.refusal import Refused
-from bot.report_export import (
+from bot.billing.report_export import (
     ReportBundle,
     de_quarter,
     entry_lines,
@@ -29,9 +29,9 @@ from bot.report_export import (
     load_report,
     write_csv_head,
 )
-from bot.report_pdf import report_pdf
+from bot.billing.report_pdf import report_pdf
 from bot.roles import Actor, Role
-from bot.statistics import statistics_rows
+from bot.billing.statistics import statistics_rows
 
 CLI_ACTOR = Actor(telegram_id=None, role=Role.ADMIN, language="en", name="lotse (command line)")
 FORMATS = ("csv", "pdf")
