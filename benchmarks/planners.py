@@ -22,7 +22,7 @@ from sqlalchemy import func, select, text
 
 from bot.config import load_municipalities
 from bot.municipalities import sync_municipalities
-from bot.planners import plan_all, waste_times
+from bot.reminders.planners import plan_all, waste_times
 from models import (
     AppointmentKind,
     Child,

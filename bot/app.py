@@ -22,7 +22,8 @@ from bot.outbox.dispatcher import DispatchConfig
 from bot.limiter import FloodLimiter
 from bot.municipalities import sync_municipalities
 from bot.roles import Role
-from handlers import errors, fallback, help, language, middleware, reminders
+from handlers import errors, fallback, help, language, middleware
+from handlers.reminders import reminders
 from handlers import casework
 from handlers import booking as consultations
 from handlers.onboarding import invite

@@ -135,8 +135,8 @@ async def _check_schema(settings: Settings) -> None:
 
 
 def _cmd_import_waste(args: argparse.Namespace) -> int:
-    from bot.waste_calendar import WasteCalendarError
-    from bot.waste_import import run_import
+    from bot.reminders.waste_calendar import WasteCalendarError
+    from bot.reminders.waste_import import run_import
 
     settings = _settings(require_token=False)
     try:

@@ -24,7 +24,7 @@ from bot.cli_database import describe
 from models.migrate import alembic_config, upgrade
 from tests.conftest import EXAMPLE_CONFIG, TOKEN
 from tests.support.fakes.telegram_api import FakeTelegramAPI
-from tests.test_waste_import import ics
+from tests.reminders.test_waste_import import ics
 
 PASSWORD = "geheim-7f3a"
 STATS = ("stats", "--municipality", "cleebronn", "--quarter", "2026Q1")

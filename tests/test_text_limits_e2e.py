@@ -15,7 +15,7 @@ from models import Child, Client, ContactEntry, ExternalAppointment, PlanArea, P
 from tests.support.builders import add_caseworker, add_client, tr
 from tests.conftest import FakeClock
 from tests.support.harness import Harness
-from tests.test_reminders_e2e import reply_to_prompt
+from tests.reminders.test_reminders_e2e import reply_to_prompt
 
 Sessions = async_sessionmaker[AsyncSession]
 de, uk = tr("de"), tr("uk")

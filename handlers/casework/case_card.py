@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.appointments import KIND_LABELS
+from bot.reminders.appointments import KIND_LABELS
 from bot.casework.cases import CaseCard
 from bot.casework.contact_time import quarter_label
 from bot.i18n import LANGUAGES, N_, Translator

@@ -15,7 +15,7 @@ from bot.booking.booking_notices import replan_reminders
 from bot.booking_policy import DEFAULT_POLICY
 from bot.booking.booking_texts import appointment_details
 from bot.i18n import FSI, PDI
-from bot.reminder_settings import APPOINTMENTS, toggle
+from bot.reminders.reminder_settings import APPOINTMENTS, toggle
 from models import AuditLog, Booking, BookingStatus, CancelReason, Client, OutboxState
 from tests.support.booking_support import add_hours, berlin, bookings, no_background_jobs, outbox, render
 from tests.support.builders import add_caseworker, add_client, client_by_reference, tr

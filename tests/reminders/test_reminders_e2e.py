@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox.queue import RENDERERS
 from bot.text_limits import length_hint
-from bot.waste import BINS, sorting_guide
-from bot.waste_calendar import ParsedCalendar
-from bot.waste_import import import_collections
+from bot.reminders.waste import BINS, sorting_guide
+from bot.reminders.waste_calendar import ParsedCalendar
+from bot.reminders.waste_import import import_collections
 from models import (
     AuditLog,
     Child,

@@ -8,9 +8,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.audit import audit
 from bot.i18n import Translator
-from bot.planners import plan_waste_reminders, waste_times
-from bot.waste import BINS, KERB_TIME, WasteOverview, bin_line, choose_zone, sorting_guide
-from bot.waste import waste_overview as load_overview
+from bot.reminders.planners import plan_waste_reminders, waste_times
+from bot.reminders.waste import BINS, KERB_TIME, WasteOverview, bin_line, choose_zone, sorting_guide
+from bot.reminders.waste import waste_overview as load_overview
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
 from bot.outbox.queue import Rendered, message_kind
-from bot.reminder_settings import WASTE, is_enabled, settings_of
+from bot.reminders.reminder_settings import WASTE, is_enabled, settings_of
 from models import Client, OutboxMessage, OutboxState, ReminderSettings, WasteCollection, WasteZone
 
 KERB_TIME = time(6, 0)  # bins must stand at the kerb by then on collection day

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.appointments import create_appointment
+from bot.reminders.appointments import create_appointment
 from bot.config import ConfigError, load_municipalities
 from bot.outbox.queue import RENDERERS
-from bot.planners import Planned, hold_off_setting_changes, plan_all
-from bot.reminder_settings import set_paused, settings_of, toggle
-from bot.waste_calendar import ParsedCalendar
-from bot.waste_import import import_collections
+from bot.reminders.planners import Planned, hold_off_setting_changes, plan_all
+from bot.reminders.reminder_settings import set_paused, settings_of, toggle
+from bot.reminders.waste_calendar import ParsedCalendar
+from bot.reminders.waste_import import import_collections
 from models import (
     AppointmentKind,
     Child,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import time
 
-from bot.planners import plan_all, waste_times
+from bot.reminders.planners import plan_all, waste_times
 from handlers.context import LotseApp, LotseContext
 
 log = logging.getLogger("lotse.planners")

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import N_, Translator
 from bot.outbox.queue import Rendered, enqueue, message_kind
 from bot.parsing import NotADate, ascii_digits, normalise_reference, parse_date
-from bot.reminder_settings import APPOINTMENTS, is_enabled
+from bot.reminders.reminder_settings import APPOINTMENTS, is_enabled
 from bot.roles import Actor
 from bot.text_limits import telegram_length
 from models import AppointmentKind, Client, ClientStatus, ExternalAppointment, ReminderSettings

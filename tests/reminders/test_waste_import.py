@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli import main
-from bot.waste_calendar import WasteCalendarError, parse_calendar, recognise
-from bot.waste_import import import_collections
+from bot.reminders.waste_calendar import WasteCalendarError, parse_calendar, recognise
+from bot.reminders.waste_import import import_collections
 from models import OutboxMessage, WasteCollection, WasteZone
 from tests.support.builders import municipality
 from tests.conftest import EXAMPLE_CONFIG
