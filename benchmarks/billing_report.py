@@ -29,11 +29,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.billing.billing import live_report
+from bot.billing.report_export import entry_lines, entry_row, write_csv_head
+from bot.billing.statistics import quarter_statistics
 from bot.config import load_municipalities
 from bot.municipalities import sync_municipalities
 from bot.quarters import Quarter
-from bot.billing.report_export import entry_lines, entry_row, write_csv_head
-from bot.billing.statistics import quarter_statistics
 from models import Caseworker, CaseworkerRole, Client, ClientStatus, Municipality
 from models.migrate import upgrade
 from models.session import make_engine, make_sessionmaker

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.outbox.broadcasts import Audience, start_broadcast
 from bot.config import load_municipalities, normalise_database_url
 from bot.municipalities import sync_municipalities
+from bot.outbox.broadcasts import Audience, start_broadcast
 from bot.roles import Actor, Role
 from models import Municipality
 from models.migrate import upgrade

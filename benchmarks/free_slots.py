@@ -2,8 +2,8 @@
 
 Builds a fresh SQLite database with the team's realistic volume (4 people, ~270 clients,
 ~3,200 consultations a year for two years, plus cancellations, blocks and absences), then
-times ``bot.booking.availability.find_free_slots`` for one caseworker over the 14-day booking window,
-and for a whole municipality (what a client sees). Goal: under 50 ms.
+times ``bot.booking.availability.find_free_slots`` for one caseworker over the 14-day
+booking window, and for a whole municipality (what a client sees). Goal: under 50 ms.
 
     .venv/bin/python benchmarks/free_slots.py [--repeat 200]
 """
@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select  # noqa: E402
 
 from bot.booking.availability import find_free_slots  # noqa: E402
+from bot.booking.slots import Slot, WeeklyHours, offered_slots  # noqa: E402
 from bot.booking_policy import DEFAULT_POLICY  # noqa: E402
 from bot.config import load_municipalities  # noqa: E402
 from bot.municipalities import sync_municipalities  # noqa: E402
-from bot.booking.slots import Slot, WeeklyHours, offered_slots  # noqa: E402
 from models import (  # noqa: E402
     Absence,
     Booking,

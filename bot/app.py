@@ -7,7 +7,6 @@ Reading this file tells a newcomer the whole bot. (As the assembly it is the one
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
@@ -18,23 +17,17 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings
-from bot.outbox.dispatcher import DispatchConfig
 from bot.limiter import FloodLimiter
 from bot.municipalities import sync_municipalities
 from bot.roles import Role
-from handlers import errors, fallback, help, language, middleware
-from handlers.reminders import reminders
-from handlers import casework
-from handlers import booking as consultations
-from handlers.onboarding import invite
-from handlers.onboarding import privacy
-from handlers.onboarding import public
-from handlers.onboarding import start
-from handlers.outbox import broadcast
-from handlers.outbox import dispatch
+from handlers import booking, casework, errors, fallback, help, language, middleware
+from handlers.billing import billing
 from handlers.context import BotData, LotseApp, LotseContext
 from handlers.menus import set_public_menus, set_staff_menus
+from handlers.onboarding import invite, privacy, public, start
+from handlers.outbox import broadcast, dispatch
 from handlers.rate_limit import LotseRateLimiter
+from handlers.reminders import reminders
 from models import Caseworker
 from models.session import make_engine, make_sessionmaker, unit_of_work
 
@@ -45,10 +38,9 @@ def build_application(
     settings: Settings, *, clock: Callable[[], datetime] | None = None
 ) -> LotseApp:
     """Create the Application with all handlers; resources are opened in post_init."""
-    dispatch_config = DispatchConfig.from_environ(os.environ)
     # One budget for every Bot API request: replies, edits, callback answers, outbox sends.
-    limiter = FloodLimiter(per_second=dispatch_config.per_second)
-    bot_data = BotData(settings=settings, dispatch=dispatch_config, limiter=limiter)
+    limiter = FloodLimiter(per_second=settings.dispatch.per_second)
+    bot_data = BotData(settings=settings, dispatch=settings.dispatch, limiter=limiter)
     if clock is not None:
         bot_data.clock = clock
     # PTB calls the bot_data factory once; handing it this instance keeps the settings typed.
@@ -78,8 +70,9 @@ def build_application(
     # (first, so that /cancel inside it ends the broadcast draft, not another conversation)
     broadcast.register(app)  # staff: /broadcast conversation, "stop sending" button
     invite.register(app)  # caseworker: /invite conversation, /cancel
-    casework.register(app)  # cases, /log and /hours, integration plans, billing reports
-    consultations.register(app)  # booking: /book, /appointments, /today, /week, /officehours …
+    casework.register(app)  # cases, /log and /hours, integration plans
+    billing.register(app)  # admin: /report, /close_quarter
+    booking.register(app)  # booking: /book, /appointments, /today, /week, /officehours …
     start.register(app)  # everyone: /start, invite links and consent
     public.register(app)  # public menu: about, office hours, emergency, contact request
     help.register(app)  # everyone: /help with emergency numbers

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from bot.cli_database import DatabaseProblem, migrate_database, open_database
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LANGUAGES
+from bot.municipalities import sync_municipalities
 from bot.onboarding.invites import (
     MAX_NAME,
     CreatedInvite,
@@ -28,7 +29,6 @@ from bot.onboarding.invites import (
     deep_link,
     qr_png,
 )
-from bot.municipalities import sync_municipalities
 from bot.output_file import OutputError, check_writable, write_file
 from bot.text_limits import telegram_length
 

@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,46 @@ class MunicipalityConfig:
 
 
 @dataclass(frozen=True)
+class DispatchConfig:
+    interval: float = 2.0  # seconds between wake-ups of the job
+    batch_size: int = 30  # messages claimed at once (one second's worth)
+    per_second: float = 30.0  # the whole bot's budget (LOTSE_SEND_RATE), replies included
+    max_pause_wait: float = 5.0  # a longer flood pause puts the batch back instead of waiting
+    max_attempts: int = 8  # network errors and 5xx: then the row fails
+    backoff: timedelta = timedelta(seconds=10)  # doubled after each failed attempt
+    max_backoff: timedelta = timedelta(minutes=10)
+    retry_after_rounds: int = 3  # RetryAfter waits within one attempt
+    uncertain_delay: timedelta = timedelta(minutes=1)
+    quiet_start: time = time(21)
+    quiet_end: time = time(7)
+    progress_every: float = 3.0  # seconds between progress edits of a broadcast
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> DispatchConfig:
+        """Read LOTSE_DISPATCH_INTERVAL, LOTSE_SEND_RATE and LOTSE_UNCERTAIN_RETRY_SECONDS."""
+        interval = _seconds(environ, "LOTSE_DISPATCH_INTERVAL", cls.interval, 0.1, 60)
+        rate = _seconds(environ, "LOTSE_SEND_RATE", cls.per_second, 1, 1000)
+        delay = _seconds(environ, "LOTSE_UNCERTAIN_RETRY_SECONDS",
+                         cls.uncertain_delay.total_seconds(), 0, 86400)
+        return cls(interval=interval, per_second=rate, batch_size=max(1, int(rate)),
+                   uncertain_delay=timedelta(seconds=delay))
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float, low: float, high: float
+             ) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be a number from {low:g} to {high:g}, not {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
 class Settings:
     token: str
     api_url: str
@@ -76,6 +116,7 @@ class Settings:
     webhook_secret: str | None = None
     listen: str = "0.0.0.0:8443"
     booking: BookingPolicy = DEFAULT_POLICY  # the [booking] table
+    dispatch: DispatchConfig = DispatchConfig()  # sending: LOTSE_SEND_RATE and friends
 
     @property
     def file_api_url(self) -> str:
@@ -125,6 +166,7 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         webhook_secret=webhook_secret,
         listen=_listen(environ.get("LOTSE_LISTEN", "").strip() or "0.0.0.0:8443"),
         booking=booking,
+        dispatch=DispatchConfig.from_environ(environ),
     )
 
 

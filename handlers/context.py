@@ -11,8 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.config import Settings
-from bot.outbox.dispatcher import DispatchConfig
+from bot.config import DispatchConfig, Settings
 from bot.i18n import Translator
 from bot.limiter import FloodLimiter
 from bot.roles import Actor

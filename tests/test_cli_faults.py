@@ -23,8 +23,8 @@ from sqlalchemy.exc import DBAPIError
 from bot.cli_database import describe
 from models.migrate import alembic_config, upgrade
 from tests.conftest import EXAMPLE_CONFIG, TOKEN
-from tests.support.fakes.telegram_api import FakeTelegramAPI
 from tests.reminders.test_waste_import import ics
+from tests.support.fakes.telegram_api import FakeTelegramAPI
 
 PASSWORD = "geheim-7f3a"
 STATS = ("stats", "--municipality", "cleebronn", "--quarter", "2026Q1")

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.commands import COMMANDS, staff_only
 from bot.roles import Role
 from models import AuditLog, Client
-from tests.support.builders import add_caseworker, add_client, tr
 from tests.conftest import ADMIN_ID, FakeClock
+from tests.support.builders import add_caseworker, add_client, tr
 from tests.support.harness import Harness
 
 UNKNOWN = "Sorry, I don't know this command. /help shows what I can do."

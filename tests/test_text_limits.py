@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.outbox.broadcasts import MAX_TEXT, render_broadcast
 from bot.casework.cases import CardAppointment, CaseCard
-from bot.outbox.compose import compose
 from bot.i18n import LANGUAGES
+from bot.outbox.broadcasts import MAX_TEXT, render_broadcast
+from bot.outbox.compose import compose
 from bot.outbox.queue import RENDERERS, Rendered
 from bot.outbox.store import DueRow
 from bot.quarters import Quarter
@@ -26,10 +26,10 @@ from bot.text_limits import (
     too_long,
     truncate,
 )
-from handlers.outbox.broadcast_views import preview
 from handlers.casework.case_card import card_text
 from handlers.casework.casework_ui import MAX_TEXT as CHUNK_LIMIT
 from handlers.casework.casework_ui import chunks
+from handlers.outbox.broadcast_views import preview
 from models import ClientStatus
 from tests.support.builders import tr
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import Translator
 from bot.casework.plans import AREA_LABELS
+from bot.i18n import Translator
 from bot.text_limits import length_hint
 from models import Child, Client, ContactEntry, ExternalAppointment, PlanArea, PlanGoal, TimeBlock
-from tests.support.builders import add_caseworker, add_client, tr
 from tests.conftest import FakeClock
-from tests.support.harness import Harness
 from tests.reminders.test_reminders_e2e import reply_to_prompt
+from tests.support.builders import add_caseworker, add_client, tr
+from tests.support.harness import Harness
 
 Sessions = async_sessionmaker[AsyncSession]
 de, uk = tr("de"), tr("uk")

@@ -14,13 +14,6 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli_database import open_database
-from bot.config import Settings
-from bot.i18n import Translator
-from bot.municipalities import sync_municipalities
-from bot.output_file import check_writable, write_file
-from bot.quarters import Quarter
-from bot.refusal import Refused
 from bot.billing.report_export import (
     ReportBundle,
     de_quarter,
@@ -30,8 +23,15 @@ from bot.billing.report_export import (
     write_csv_head,
 )
 from bot.billing.report_pdf import report_pdf
-from bot.roles import Actor, Role
 from bot.billing.statistics import statistics_rows
+from bot.cli_database import open_database
+from bot.config import Settings
+from bot.i18n import Translator
+from bot.municipalities import sync_municipalities
+from bot.output_file import check_writable, write_file
+from bot.quarters import Quarter
+from bot.refusal import Refused
+from bot.roles import Actor, Role
 
 CLI_ACTOR = Actor(telegram_id=None, role=Role.ADMIN, language="en", name="lotse (command line)")
 FORMATS = ("csv", "pdf")

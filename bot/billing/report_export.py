@@ -21,12 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import audit
 from bot.billing.billing import QuarterReport, build_report
+from bot.billing.statistics import QuarterStatistics, quarter_statistics, statistics_rows
 from bot.config import MunicipalityConfig
 from bot.i18n import N_
 from bot.quarters import Quarter
 from bot.refusal import Refused
 from bot.roles import Actor
-from bot.billing.statistics import QuarterStatistics, quarter_statistics, statistics_rows
 from models import ContactEntry, ContactKind, Municipality
 
 KIND_DE: dict[ContactKind, str] = {

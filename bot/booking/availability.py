@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.booking_policy import BookingPolicy
 from bot.booking.slots import Busy, Slot, WeeklyHours, free_slots, local_day_bounds, offered_slots
+from bot.booking_policy import BookingPolicy
 from models import Absence, Booking, BookingStatus, Caseworker, OfficeHours, TimeBlock
 
 

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.outbox import queue as outbox
 from bot.booking.booking_info import BookingInfo, find_bookings
 from bot.booking.booking_texts import appointment_details, short_when, staff_topic
+from bot.booking.slots import local_moment
 from bot.i18n import LANGUAGES, Translator
+from bot.outbox import queue as outbox
 from bot.outbox.queue import Rendered, message_kind
 from bot.reminders.reminder_settings import APPOINTMENTS, is_enabled
-from bot.booking.slots import local_moment
 from models import Booking, BookingStatus, Caseworker, ReminderSettings, Topic
 
 EVENING = time(18, 0)

@@ -17,9 +17,9 @@ from bot.audit import audit
 from bot.booking.bookings import no_show_count, upcoming_bookings
 from bot.casework.case_list import EXTENSION_MONTHS
 from bot.casework.contact_time import minutes_of_client
+from bot.casework.plans import plan_of
 from bot.i18n import N_
 from bot.parsing import normalise_reference
-from bot.casework.plans import plan_of
 from bot.quarters import Quarter, add_months, local_date
 from bot.refusal import Refused
 from bot.roles import Actor

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.audit import audit
-from bot.config import MunicipalityConfig
 from bot.casework.contact_time import (
     MAX_MINUTES,
     MUNICIPALITY_KINDS,
@@ -24,8 +23,9 @@ from bot.casework.contact_time import (
     existing_entry,
     lock_quarter,
 )
-from bot.i18n import N_
 from bot.casework.plans import NO_CASE
+from bot.config import MunicipalityConfig
+from bot.i18n import N_
 from bot.quarters import Quarter, local_date
 from bot.refusal import Refused
 from bot.roles import Actor, Role

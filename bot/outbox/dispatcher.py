@@ -12,63 +12,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.outbox.compose import Part, compose
-from bot.config import ConfigError
+from bot.config import DispatchConfig
 from bot.limiter import FloodLimiter
-from bot.outbox.queue import Rendered
-from bot.outbox.store import DueRow, QuietHours, claim_due, holding_claims, recover
+from bot.outbox.compose import Part, compose
 from bot.outbox.outcomes import record_results
+from bot.outbox.queue import Rendered
 from bot.outbox.sender import Outcome, SendResult, Transport
+from bot.outbox.store import DueRow, QuietHours, claim_due, holding_claims, recover
 from models.session import unit_of_work
 
 log = logging.getLogger("lotse.dispatcher")
-
-
-@dataclass(frozen=True)
-class DispatchConfig:
-    interval: float = 2.0  # seconds between wake-ups of the job
-    batch_size: int = 30  # messages claimed at once (one second's worth)
-    per_second: float = 30.0  # the whole bot's budget (LOTSE_SEND_RATE), replies included
-    max_pause_wait: float = 5.0  # a longer flood pause puts the batch back instead of waiting
-    max_attempts: int = 8  # network errors and 5xx: then the row fails
-    backoff: timedelta = timedelta(seconds=10)  # doubled after each failed attempt
-    max_backoff: timedelta = timedelta(minutes=10)
-    retry_after_rounds: int = 3  # RetryAfter waits within one attempt
-    uncertain_delay: timedelta = timedelta(minutes=1)
-    quiet_start: time = time(21)
-    quiet_end: time = time(7)
-    progress_every: float = 3.0  # seconds between progress edits of a broadcast
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> DispatchConfig:
-        """Read LOTSE_DISPATCH_INTERVAL, LOTSE_SEND_RATE and LOTSE_UNCERTAIN_RETRY_SECONDS."""
-        interval = _seconds(environ, "LOTSE_DISPATCH_INTERVAL", cls.interval, 0.1, 60)
-        rate = _seconds(environ, "LOTSE_SEND_RATE", cls.per_second, 1, 1000)
-        delay = _seconds(environ, "LOTSE_UNCERTAIN_RETRY_SECONDS",
-                         cls.uncertain_delay.total_seconds(), 0, 86400)
-        return cls(interval=interval, per_second=rate, batch_size=max(1, int(rate)),
-                   uncertain_delay=timedelta(seconds=delay))
-
-
-def _seconds(environ: Mapping[str, str], name: str, default: float, low: float, high: float
-             ) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = float("nan")
-    if not low <= value <= high:
-        raise ConfigError(f"{name} must be a number from {low:g} to {high:g}, not {raw!r}")
-    return value
 
 
 @dataclass

@@ -9,17 +9,15 @@ deferred during a long flood pause → pending again, no attempt counted.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.outbox.store import DueRow
+from bot.config import DispatchConfig
 from bot.outbox.sender import Outcome, SendResult
+from bot.outbox.store import DueRow
 from models import Caseworker, Client, OutboxMessage, OutboxState
-
-if TYPE_CHECKING:
-    from bot.outbox.dispatcher import DispatchConfig
 
 
 async def record_results(

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.reminders.appointments import plan_reminders
 from bot.config import MunicipalityConfig
 from bot.outbox.queue import enqueue_many
+from bot.reminders.appointments import plan_reminders
 from bot.reminders.reminder_settings import SCHOOL, WASTE, enabled_clause
 from bot.reminders.school import school_reminders_between
 from bot.reminders.waste import sort_bins

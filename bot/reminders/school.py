@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.reminders import school_calendar as cal
 from bot.i18n import N_, Translator
 from bot.outbox.queue import Rendered, message_kind
+from bot.reminders import school_calendar as cal
 from bot.text_limits import telegram_length
 from models import Child, ChildPlace, OutboxMessage, OutboxState
 

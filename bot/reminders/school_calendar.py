@@ -1,7 +1,7 @@
 """The Baden-Württemberg school calendar: school days, holidays, the start of the school year.
 
-School holidays come from ``bot/data/bw-school-holidays-2024-2027.json`` (ODbL-1.0, see
-``bot/data/README.md``), public holidays from the ``holidays`` package (subdivision BW).
+School holidays come from ``bot/reminders/data/bw-school-holidays-2024-2027.json`` (ODbL-1.0, see
+``bot/reminders/data/README.md``), public holidays from the ``holidays`` package (subdivision BW).
 A holiday period is widened by the weekends and public holidays around it, so that the
 last school day before and the first school day after it are real school days.
 """
@@ -45,7 +45,7 @@ class Holidays:
 
 @functools.cache
 def periods() -> tuple[Period, ...]:
-    text = resources.files("bot").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
+    text = resources.files("bot.reminders").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
     data = json.loads(text)
     return tuple(sorted(
         (Period(p["name_de"], date.fromisoformat(p["start"]), date.fromisoformat(p["end"]))

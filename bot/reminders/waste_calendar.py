@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events  # type: ignore[import-untyped]
 
-from bot.reminders.ics_text import WasteCalendarError as WasteCalendarError  # re-exported for callers
+from bot.reminders.ics_text import (
+    WasteCalendarError as WasteCalendarError,  # re-exported for callers
+)
 from bot.reminders.ics_text import check_structure, content_lines, decode
 
 HORIZON_DAYS = 550  # recurring rules are expanded this far ahead (a year's calendar + margin)

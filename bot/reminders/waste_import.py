@@ -19,8 +19,14 @@ from bot.cli_database import open_database
 from bot.config import Settings
 from bot.municipalities import sync_municipalities
 from bot.reminders.planners import plan_waste_reminders, waste_times
+from bot.reminders.waste_calendar import (
+    BY_KIND,
+    OTHER,
+    ParsedCalendar,
+    WasteCalendarError,
+    parse_calendar,
+)
 from bot.text_limits import telegram_length
-from bot.reminders.waste_calendar import BY_KIND, OTHER, ParsedCalendar, WasteCalendarError, parse_calendar
 from models import Municipality, OutboxMessage, OutboxState, WasteCollection, WasteZone
 
 MAX_ZONE_NAME = 60

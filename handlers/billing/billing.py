@@ -12,12 +12,19 @@ from sqlalchemy import select
 from telegram import InlineKeyboardButton, InputFile, Update
 
 from bot.billing.billing import QuarterReport, check_closable, close_quarter
+from bot.billing.report_export import csv_bytes, file_name, load_report
+from bot.billing.report_pdf import report_pdf
 from bot.i18n import N_
 from bot.quarters import Quarter, local_date
 from bot.refusal import Refused
-from bot.billing.report_export import csv_bytes, file_name, load_report
-from bot.billing.report_pdf import report_pdf
-from handlers.casework.casework_ui import answer_stale, casework_uow, duration, keyboard, money_text, refusal
+from handlers.casework.casework_ui import (
+    answer_stale,
+    casework_uow,
+    duration,
+    keyboard,
+    money_text,
+    refusal,
+)
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
 from models import Municipality

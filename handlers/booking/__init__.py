@@ -3,12 +3,7 @@ staff keep office hours, blocks and absences and work through their day."""
 
 from __future__ import annotations
 
-from handlers.booking import absence
-from handlers.booking import appointments
-from handlers.booking import blocks
-from handlers.booking import booking
-from handlers.booking import office_hours
-from handlers.booking import today
+from handlers.booking import absence, appointments, blocks, booking, office_hours, today
 from handlers.context import LotseApp
 
 

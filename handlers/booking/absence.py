@@ -11,6 +11,7 @@ from datetime import date
 
 from telegram import Update
 
+from bot.audit import audit
 from bot.booking.absences import (
     AbsenceProblem,
     AbsenceResult,
@@ -21,15 +22,14 @@ from bot.booking.absences import (
     end_absence,
     match_caseworkers,
 )
-from bot.audit import audit
 from bot.booking.booking_texts import short_when
-from bot.i18n import Translator
 from bot.booking.staff_input import InputError, parse_date
+from bot.i18n import Translator
 from bot.text_limits import quote
 from handlers.booking.booking_ui import Rows, parse_day, show
+from handlers.booking.staff_texts import input_problem, usage_absent
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
-from handlers.booking.staff_texts import input_problem, usage_absent
 
 
 def _problem(t: Translator, result: AbsenceResult) -> str:

@@ -6,9 +6,9 @@ from telegram import Update
 
 from bot.audit import audit
 from bot.booking.booking_info import BookingInfo
-from bot.booking_policy import booking_policy
 from bot.booking.booking_texts import appointment_details
 from bot.booking.bookings import Outcome, cancel_by_client, upcoming_bookings
+from bot.booking_policy import booking_policy
 from handlers.booking.booking import offer_new_time
 from handlers.booking.booking_ui import Rows, markup, phone_of, refusal, show
 from handlers.context import LotseApp, LotseContext

@@ -13,14 +13,14 @@ from telegram import Update
 from bot.audit import audit
 from bot.booking.blocks import MAX_NOTE, BlockProblem, add_block, list_blocks, remove_block
 from bot.booking.booking_texts import short_when
-from bot.i18n import Translator
 from bot.booking.slots import local_day_bounds
 from bot.booking.staff_input import InputError, parse_date, parse_time_range
+from bot.i18n import Translator
 from bot.text_limits import too_long
 from handlers.booking.booking_ui import Rows, show
+from handlers.booking.staff_texts import input_problem, usage_block
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
-from handlers.booking.staff_texts import input_problem, usage_block
 from models import TimeBlock
 
 

@@ -11,10 +11,17 @@ from telegram import InputFile, Update
 from bot.audit import audit
 from bot.booking.availability import check_slot
 from bot.booking.booking_info import BookingInfo, booking_info
-from bot.booking_policy import booking_policy
 from bot.booking.booking_texts import appointment_details, short_when
-from bot.booking.bookings import STATE_OUTCOME, BookingResult, Outcome, SlotTaken, book, future_count
+from bot.booking.bookings import (
+    STATE_OUTCOME,
+    BookingResult,
+    Outcome,
+    SlotTaken,
+    book,
+    future_count,
+)
 from bot.booking.calendar_file import appointment_ics, ics_filename
+from bot.booking_policy import booking_policy
 from handlers.booking.booking_ui import (
     Draft,
     Rows,

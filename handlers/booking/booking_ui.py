@@ -15,11 +15,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.booking.availability import find_free_slots
-from bot.booking_policy import booking_policy
 from bot.booking.booking_texts import TOPICS, topic_label
 from bot.booking.bookings import Outcome
-from bot.i18n import Translator
 from bot.booking.slots import Slot
+from bot.booking_policy import booking_policy
+from bot.i18n import Translator
 from handlers.context import LotseContext
 from models import Client, Municipality, Topic
 

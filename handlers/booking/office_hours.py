@@ -12,16 +12,27 @@ from datetime import date
 from sqlalchemy import select
 from telegram import Update
 
-from bot.booking.absences import match_caseworkers
 from bot.audit import audit
-from bot.i18n import Translator
-from bot.booking.office_hours import HoursProblem, HoursResult, add_office_hours, remove_office_hours
+from bot.booking.absences import match_caseworkers
+from bot.booking.office_hours import (
+    HoursProblem,
+    HoursResult,
+    add_office_hours,
+    remove_office_hours,
+)
 from bot.booking.office_hours import list_office_hours as load_hours
-from bot.booking.staff_input import InputError, parse_date, parse_number, parse_time_range, parse_weekday
+from bot.booking.staff_input import (
+    InputError,
+    parse_date,
+    parse_number,
+    parse_time_range,
+    parse_weekday,
+)
+from bot.i18n import Translator
 from handlers.booking.booking_ui import Rows, show
+from handlers.booking.staff_texts import hours_line, input_problem, usage_officehours
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
-from handlers.booking.staff_texts import hours_line, input_problem, usage_officehours
 from models import Caseworker
 
 DEFAULT_SLOT_MINUTES = 30

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n import Translator
 from bot.booking.staff_input import InputError
+from bot.i18n import Translator
 from bot.text_limits import quote
 from handlers.context import LotseContext
 from models import OfficeHours

@@ -20,8 +20,8 @@ from bot.booking.bookings import (
     staff_booking,
     staff_bookings,
 )
-from bot.i18n import LANGUAGES, Translator
 from bot.booking.slots import local_day_bounds
+from bot.i18n import LANGUAGES, Translator
 from bot.text_limits import telegram_length
 from handlers.booking.booking_ui import Rows, show
 from handlers.context import LotseApp, LotseContext

@@ -1,12 +1,13 @@
-"""Casework in one registration: cases, contact time, entries, plans and billing."""
+"""Casework, the Telegram side: /cases, /case and its card, /log and /hours, entries, /plan.
+
+Entry point: :func:`register` (called by ``bot/app.py``). Services live in ``bot.casework``;
+these modules may import ``bot`` (any feature's services), ``handlers``' shared modules
+(context, guard, keyboards) and ``models``, but no other handler feature.
+"""
 
 from __future__ import annotations
 
-from handlers.billing import billing
-from handlers.casework import cases
-from handlers.casework import contact_time
-from handlers.casework import entries
-from handlers.casework import plans
+from handlers.casework import cases, contact_time, entries, plans
 from handlers.context import LotseApp
 
 
@@ -16,4 +17,3 @@ def register(app: LotseApp) -> None:
     cases.register(app)  # /cases, /case and the case card's buttons
     contact_time.register(app)  # /log, the "log time" buttons, /hours
     entries.register(app)  # change, delete and correct entries
-    billing.register(app)  # admin: /report, /close_quarter

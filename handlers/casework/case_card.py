@@ -10,11 +10,11 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.reminders.appointments import KIND_LABELS
 from bot.casework.cases import CaseCard
 from bot.casework.contact_time import quarter_label
-from bot.i18n import LANGUAGES, N_, Translator
 from bot.casework.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
+from bot.i18n import LANGUAGES, N_, Translator
+from bot.reminders.appointments import KIND_LABELS
 from bot.text_limits import truncate
 from handlers.casework.casework_ui import MAX_TEXT, duration, keyboard, short_day
 from models import ClientStatus

@@ -14,8 +14,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.audit import audit
 from bot.casework.contact_time import KIND_LABELS
-from bot.i18n import Translator
 from bot.casework.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
+from bot.i18n import Translator
 from bot.refusal import Refused, TooLong
 from bot.text_limits import length_hint, telegram_length, truncate
 from handlers.context import LotseContext

@@ -10,8 +10,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import MessageHandler, filters
 
-from bot.parsing import NotADate, parse_date
 from bot.casework.plans import update_goal
+from bot.parsing import NotADate, parse_date
 from bot.quarters import add_months, local_date
 from bot.refusal import Refused, TooLong
 from handlers.casework.casework_ui import casework_uow, goal_line, keyboard, refusal

@@ -12,7 +12,6 @@ from typing import Any
 from telegram import InlineKeyboardButton, Update
 
 from bot.casework.cases import find_client
-from bot.i18n import Translator
 from bot.casework.plans import (
     AREA_LABELS,
     STATUS_ICONS,
@@ -22,6 +21,7 @@ from bot.casework.plans import (
     update_goal,
     view_plan,
 )
+from bot.i18n import Translator
 from bot.quarters import add_months, local_date
 from bot.refusal import Refused
 from bot.roles import Role

@@ -12,7 +12,13 @@ from telegram.warnings import PTBUserWarning
 
 from bot.audit import audit
 from bot.i18n import LANGUAGES
-from bot.onboarding.invites import INVITE_VALIDITY, MAX_NAME, create_client_invite, deep_link, qr_png
+from bot.onboarding.invites import (
+    INVITE_VALIDITY,
+    MAX_NAME,
+    create_client_invite,
+    deep_link,
+    qr_png,
+)
 from bot.text_limits import telegram_length, too_long
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command

@@ -8,16 +8,16 @@ import logging
 from telegram import Update
 
 from bot.audit import audit
-from bot.onboarding.contact import request_contact
 from bot.municipalities import municipality_by_key
+from bot.onboarding.contact import request_contact
 from bot.onboarding.notifications import notify_contact_request
 from bot.roles import Role
 from bot.texts import about_integration_management, emergency_numbers, office_hours
 from handlers.context import LotseApp, LotseContext
-from handlers.outbox.dispatch import deliver_now
 from handlers.guard import button
 from handlers.keyboards import language_picker, municipality_picker
 from handlers.onboarding.privacy import privacy_text
+from handlers.outbox.dispatch import deliver_now
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,19 @@ from telegram.ext import ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
 from bot.audit import audit
-from bot.outbox.broadcast_progress import STOP_PREFIX, progress_of, status_message
-from bot.outbox.broadcasts import MAX_TEXT, Audience, audience_languages, start_broadcast, stop_broadcast
 from bot.i18n import LANGUAGES, N_
+from bot.outbox.broadcast_progress import STOP_PREFIX, progress_of, status_message
+from bot.outbox.broadcasts import (
+    MAX_TEXT,
+    Audience,
+    audience_languages,
+    start_broadcast,
+    stop_broadcast,
+)
 from bot.roles import Role
 from bot.text_limits import telegram_length, too_long
+from handlers.context import LotseApp, LotseContext
+from handlers.guard import button, command
 from handlers.outbox.broadcast_views import (
     composer,
     confirmation,
@@ -30,9 +38,7 @@ from handlers.outbox.broadcast_views import (
     scope_picker,
     text_prompt,
 )
-from handlers.context import LotseApp, LotseContext
 from handlers.outbox.dispatch import keyboard_of, wake
-from handlers.guard import button, command
 from models import Municipality
 
 CHOOSING, WRITING = range(2)

@@ -7,8 +7,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.outbox.broadcasts import FALLBACK, render_broadcast
 from bot.i18n import LANGUAGES, Translator
+from bot.outbox.broadcasts import FALLBACK, render_broadcast
 from bot.outbox.store import QuietHours
 
 Screen = tuple[str, InlineKeyboardMarkup | None]

@@ -17,9 +17,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ExtBot
 
+from bot.limiter import Deferred, Priority
 from bot.outbox.broadcast_progress import ProgressReporter
 from bot.outbox.dispatcher import Dispatcher
-from bot.limiter import Deferred, Priority
 from bot.outbox.queue import Rendered
 from bot.outbox.sender import Outcome, SendResult
 from handlers.context import BotData, LotseContext

@@ -15,8 +15,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
-from bot.reminders import appointments as ext
 from bot.audit import audit
+from bot.reminders import appointments as ext
 from bot.text_limits import length_hint
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command

@@ -12,14 +12,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.audit import audit
 from bot.i18n import N_, Translator
 from bot.reminders.planners import plan_all, waste_times
-from bot.reminders.reminder_settings import APPOINTMENTS, CATEGORIES, SCHOOL, WASTE, set_paused, toggle
+from bot.reminders.reminder_settings import (
+    APPOINTMENTS,
+    CATEGORIES,
+    SCHOOL,
+    WASTE,
+    set_paused,
+    toggle,
+)
 from bot.reminders.reminder_settings import settings_of as load_settings
-from handlers.reminders import planning
-from handlers.reminders import remind
-from handlers.reminders import school
-from handlers.reminders import waste
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
+from handlers.reminders import planning, remind, school, waste
 from models import ReminderSettings
 
 LABELS = {

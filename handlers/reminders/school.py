@@ -11,9 +11,9 @@ from datetime import date
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import MessageHandler, filters
 
-from bot.reminders import school_calendar as cal
 from bot.audit import audit
 from bot.i18n import Translator
+from bot.reminders import school_calendar as cal
 from bot.reminders.planners import plan_school_reminders
 from bot.reminders.school import (
     MAX_NAME,

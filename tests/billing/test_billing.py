@@ -17,15 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.billing.billing import build_report, close_quarter, live_report, money
 from bot.billing.billing_figures import QuarterReport, to_figures
-from bot.config import load_municipalities
 from bot.casework.contact_time import Target, log_time
 from bot.casework.entries import book_correction, change_entry
+from bot.config import load_municipalities
 from bot.quarters import Quarter, committed_hours, local_date, service_days, week_of
 from bot.refusal import QuarterClosed, Refused
 from bot.roles import Actor, Role
 from models import Caseworker, CaseworkerRole, Client, ContactEntry, ContactKind, Municipality
-from tests.support.builders import add_caseworker, add_client, municipality
 from tests.conftest import EXAMPLE_CONFIG
+from tests.support.builders import add_caseworker, add_client, municipality
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CONFIGS = load_municipalities(EXAMPLE_CONFIG)

@@ -15,15 +15,15 @@ from pypdf import PdfReader
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.billing.billing import money
-from bot.cli import main
-from bot.config import load_municipalities
-from bot.quarters import Quarter
 from bot.billing.report_cli import CLI_ACTOR
 from bot.billing.report_export import ReportBundle, csv_bytes, load_report
 from bot.billing.report_pdf import report_pdf
+from bot.cli import main
+from bot.config import load_municipalities
+from bot.quarters import Quarter
 from models import ContactEntry, ContactKind
-from tests.support.builders import add_caseworker, add_client, municipality
 from tests.conftest import EXAMPLE_CONFIG
+from tests.support.builders import add_caseworker, add_client, municipality
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CONFIGS = load_municipalities(EXAMPLE_CONFIG)

@@ -12,14 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.booking.availability import find_free_slots
 from bot.booking.booking_notices import replan_reminders
-from bot.booking_policy import DEFAULT_POLICY
 from bot.booking.booking_texts import appointment_details
+from bot.booking_policy import DEFAULT_POLICY
 from bot.i18n import FSI, PDI
 from bot.reminders.reminder_settings import APPOINTMENTS, toggle
 from models import AuditLog, Booking, BookingStatus, CancelReason, Client, OutboxState
-from tests.support.booking_support import add_hours, berlin, bookings, no_background_jobs, outbox, render
-from tests.support.builders import add_caseworker, add_client, client_by_reference, tr
 from tests.conftest import FakeClock
+from tests.support.booking_support import (
+    add_hours,
+    berlin,
+    bookings,
+    no_background_jobs,
+    outbox,
+    render,
+)
+from tests.support.builders import add_caseworker, add_client, client_by_reference, tr
 from tests.support.harness import Harness, TelegramUser
 
 CLEEBRONN = "Bürgerhaus „Alte Schule“, 74389 Cleebronn"

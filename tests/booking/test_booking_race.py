@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Booking, BookingStatus, Client, Location
+from tests.conftest import FakeClock
 from tests.support.booking_support import add_hours, berlin, bookings, no_background_jobs
 from tests.support.builders import add_caseworker, add_client, tr
-from tests.conftest import FakeClock
 from tests.support.harness import Harness, TelegramUser
 
 ROUNDS = 12

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import BookingStatus
+from tests.conftest import FakeClock
 from tests.support.booking_support import add_hours, berlin, bookings, no_background_jobs
 from tests.support.builders import add_caseworker, add_client, tr
-from tests.conftest import FakeClock
 from tests.support.harness import Harness, TelegramUser
 
 WED = date(2026, 3, 4)

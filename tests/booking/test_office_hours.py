@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.booking.staff_input import InputError, parse_date, parse_time_range, parse_weekday
 from bot.booking_policy import BookingPolicy, PolicyError, booking_policy, parse_policy
 from bot.config import Settings, load_settings
-from bot.booking.staff_input import InputError, parse_date, parse_time_range, parse_weekday
 from models import Absence, OfficeHours, TimeBlock
+from tests.conftest import ADMIN_ID
 from tests.support.booking_support import add_hours, no_background_jobs
 from tests.support.builders import add_caseworker, add_client, tr
-from tests.conftest import ADMIN_ID
 from tests.support.harness import Harness
 
 de = tr("de")

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.booking.availability import SlotState, check_slot, find_free_slots
 from bot.booking.booking_notices import reminder_times
-from bot.booking_policy import DEFAULT_POLICY
 from bot.booking.slots import Busy, BusyIndex, WeeklyHours, day_slots, free_slots, offered_slots
+from bot.booking_policy import DEFAULT_POLICY
+from tests.conftest import FakeClock
 from tests.support.booking_support import add_hours, berlin
 from tests.support.builders import add_caseworker
-from tests.conftest import FakeClock
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models import Booking, BookingStatus, Client, Location
 from models.reminders import AppointmentKind, ExternalAppointment
-from tests.support.builders import add_caseworker, add_client, municipality, tr
 from tests.conftest import FakeClock
+from tests.support.builders import add_caseworker, add_client, municipality, tr
 from tests.support.harness import Harness
 
 

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 
 from bot.casework.contact_time import KIND_LABELS
-from bot.parsing import USAGE
 from bot.casework.plans import AREA_LABELS, STATUS_LABELS
+from bot.parsing import USAGE
 from models import (
     AuditLog,
     CaseDetails,
@@ -26,8 +26,8 @@ from models import (
     PlanArea,
     PlanGoal,
 )
-from tests.support.builders import add_caseworker, add_client, tr
 from tests.conftest import ADMIN_ID, FakeClock
+from tests.support.builders import add_caseworker, add_client, tr
 from tests.support.harness import Harness
 
 de = tr("de")

@@ -8,10 +8,16 @@ from datetime import timedelta
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.onboarding.invites import INVITE_VALIDITY, InviteState, check_invite, hash_code, redeem_invite
+from bot.onboarding.invites import (
+    INVITE_VALIDITY,
+    InviteState,
+    check_invite,
+    hash_code,
+    redeem_invite,
+)
 from models import Client
-from tests.support.builders import client_invite
 from tests.conftest import FakeClock
+from tests.support.builders import client_invite
 
 
 async def test_only_the_hash_of_a_code_is_stored(

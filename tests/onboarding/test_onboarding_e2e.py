@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.i18n import FSI, PDI
 from handlers.onboarding.start import consent_text
 from models import AuditLog, Client, ClientStatus, Invite
-from tests.support.builders import add_caseworker, caseworker_invite, client_invite, tr
 from tests.conftest import FakeClock
+from tests.support.builders import add_caseworker, caseworker_invite, client_invite, tr
 from tests.support.harness import Harness
 
 LINK = re.compile(r"https://t\.me/lotse_test_bot\?start=([A-Za-z0-9_-]{22})")

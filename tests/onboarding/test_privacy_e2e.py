@@ -16,8 +16,8 @@ from models.reminders import (
     ReminderSettings,
 )
 from models.waste import WasteZone
-from tests.support.builders import add_client, municipality, tr
 from tests.conftest import FakeClock
+from tests.support.builders import add_client, municipality, tr
 from tests.support.harness import Harness
 
 

@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import LANGUAGES
 from models import AuditLog, Caseworker, Client, ContactRequest
-from tests.support.builders import add_caseworker, add_client, tr
 from tests.conftest import FakeClock
+from tests.support.builders import add_caseworker, add_client, tr
 from tests.support.harness import Harness
 
 

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.i18n import LANGUAGES
 from bot.outbox.broadcasts import (
     MAX_TEXT,
     Audience,
@@ -24,13 +25,12 @@ from bot.outbox.broadcasts import (
     start_broadcast,
 )
 from bot.outbox.dispatcher import Dispatcher
-from bot.i18n import LANGUAGES
 from bot.roles import Actor, Role
 from bot.text_limits import TEXT_LIMIT, length_hint, telegram_length
 from handlers.outbox.dispatch import dispatcher_for, wake
 from models import AuditLog, Broadcast, Client, Municipality, OutboxMessage, OutboxState
-from tests.support.builders import add_caseworker, add_client, client_by_reference, tr
 from tests.conftest import ADMIN_ID, FakeClock
+from tests.support.builders import add_caseworker, add_client, client_by_reference, tr
 from tests.support.dispatch_helpers import VirtualTime, add_clients, wait_until
 from tests.support.fakes.telegram_api import FakeTelegramAPI
 from tests.support.harness import Harness, TelegramUser

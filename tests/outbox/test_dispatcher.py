@@ -12,15 +12,14 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.config import ConfigError
-from bot.outbox.dispatcher import DispatchConfig
-from bot.outbox.queue import Rendered, enqueue, message_kind
+from bot.config import ConfigError, DispatchConfig
 from bot.outbox.outcomes import mark_reachable
+from bot.outbox.queue import Rendered, enqueue, message_kind
 from bot.outbox.sender import Outcome, SendResult
 from handlers.outbox.dispatch import outcome_of
 from models import Client, OutboxMessage, OutboxState
-from tests.support.builders import add_client, client_by_reference, tr
 from tests.conftest import FakeClock
+from tests.support.builders import add_client, client_by_reference, tr
 from tests.support.dispatch_helpers import VirtualTime, outbox_rows, standalone_dispatcher
 from tests.support.fakes.telegram_api import FakeTelegramAPI
 

@@ -12,8 +12,8 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox.queue import Rendered, enqueue, message_kind
-from bot.outbox.store import holding_claims
 from bot.outbox.sender import SendResult
+from bot.outbox.store import holding_claims
 from models import OutboxMessage, OutboxState
 from models.session import make_engine, make_sessionmaker
 from tests.conftest import FakeClock

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.reminders.appointments import create_appointment
 from bot.config import ConfigError, load_municipalities
 from bot.outbox.queue import RENDERERS
+from bot.reminders.appointments import create_appointment
 from bot.reminders.planners import Planned, hold_off_setting_changes, plan_all
 from bot.reminders.reminder_settings import set_paused, settings_of, toggle
 from bot.reminders.waste_calendar import ParsedCalendar
@@ -28,8 +28,8 @@ from models import (
     WasteCollection,
     WasteZone,
 )
-from tests.support.builders import BERLIN, add_client, client_by_reference, municipality, tr
 from tests.conftest import FakeClock
+from tests.support.builders import BERLIN, add_client, client_by_reference, municipality, tr
 
 
 def utc(*args: int) -> datetime:

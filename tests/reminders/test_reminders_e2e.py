@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox.queue import RENDERERS
-from bot.text_limits import length_hint
 from bot.reminders.waste import BINS, sorting_guide
 from bot.reminders.waste_calendar import ParsedCalendar
 from bot.reminders.waste_import import import_collections
+from bot.text_limits import length_hint
 from models import (
     AuditLog,
     Child,
@@ -25,8 +25,15 @@ from models import (
     ReminderSettings,
     WasteZone,
 )
-from tests.support.builders import BERLIN, add_caseworker, add_client, client_by_reference, municipality, tr
 from tests.conftest import FakeClock
+from tests.support.builders import (
+    BERLIN,
+    add_caseworker,
+    add_client,
+    client_by_reference,
+    municipality,
+    tr,
+)
 from tests.support.harness import Harness, Reply, TelegramUser
 
 NORD = {

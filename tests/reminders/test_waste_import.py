@@ -16,10 +16,10 @@ from bot.cli import main
 from bot.reminders.waste_calendar import WasteCalendarError, parse_calendar, recognise
 from bot.reminders.waste_import import import_collections
 from models import OutboxMessage, WasteCollection, WasteZone
-from tests.support.builders import municipality
 from tests.conftest import EXAMPLE_CONFIG
+from tests.support.builders import municipality
 
-CALENDARS = Path(__file__).parent / "data/waste-calendars"
+CALENDARS = Path(__file__).parents[1] / "data/waste-calendars"
 BERLIN = ZoneInfo("Europe/Berlin")
 # file → (today for the import, horizon days, entries by bin kind, unknown types)
 REAL = {

@@ -17,13 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.outbox.dispatcher import DispatchConfig, Dispatcher
+from bot.config import DispatchConfig
 from bot.limiter import FloodLimiter
+from bot.outbox.dispatcher import Dispatcher
 from handlers.outbox.dispatch import TelegramTransport
 from handlers.rate_limit import LotseRateLimiter
 from models import Client, ClientStatus, Municipality, OutboxMessage
-from tests.support.builders import BERLIN
 from tests.conftest import TOKEN
+from tests.support.builders import BERLIN
 from tests.support.fakes import telegram_api
 from tests.support.fakes.telegram_api import FakeTelegramAPI
 

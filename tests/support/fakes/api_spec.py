@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 SPEC_ENV_VAR = "LOTSE_BOT_API_SPEC"
-DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[1] / "data/telegram-bot-api/api.json"
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[2] / "data/telegram-bot-api/api.json"
 
 # ---------------------------------------------------------------------------------------------
 # Loading
