@@ -17,10 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # bot.config imports this module
-    from bot.config import Settings
+from typing import Any
 
 # key: (smallest, largest allowed value)
 _LIMITS = {
@@ -48,11 +45,6 @@ class PolicyError(ValueError):
     def __init__(self, message: str, key: str) -> None:
         super().__init__(message)
         self.key = key
-
-
-def booking_policy(settings: Settings) -> BookingPolicy:
-    """The deployment's policy, as read from the TOML file at start."""
-    return settings.booking
 
 
 def parse_policy(raw: Mapping[str, Any]) -> BookingPolicy:

@@ -1,5 +1,7 @@
-"""Consultation booking, registered in one place: clients book and manage appointments,
-staff keep office hours, blocks and absences and work through their day."""
+"""Consultation booking, the Telegram side, registered in one place (:func:`register`): clients
+book and manage appointments, staff keep office hours, blocks and absences and work through
+their day. May import ``bot`` and the shared modules of ``handlers``, no other handler feature.
+"""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ from bot.audit import audit
 from bot.booking.booking_info import BookingInfo
 from bot.booking.booking_texts import appointment_details
 from bot.booking.bookings import Outcome, cancel_by_client, upcoming_bookings
-from bot.booking_policy import booking_policy
 from handlers.booking.booking import offer_new_time
 from handlers.booking.booking_ui import Rows, markup, phone_of, refusal, show
 from handlers.context import LotseApp, LotseContext
@@ -67,7 +66,7 @@ async def appointment_action(update: Update, context: LotseContext) -> None:
 
 async def _cancel_step(update: Update, context: LotseContext, action: str,
                        booking_id: int) -> None:
-    t, policy = context.t, booking_policy(context.settings)
+    t, policy = context.t, context.settings.booking
     assert context.actor.client_id is not None
     async with context.uow() as session:
         result = await cancel_by_client(session, client_id=context.actor.client_id,

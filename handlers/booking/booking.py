@@ -21,7 +21,6 @@ from bot.booking.bookings import (
     future_count,
 )
 from bot.booking.calendar_file import appointment_ics, ics_filename
-from bot.booking_policy import booking_policy
 from handlers.booking.booking_ui import (
     Draft,
     Rows,
@@ -46,7 +45,7 @@ def _stale(context: LotseContext) -> str:
 
 async def begin_booking(update: Update, context: LotseContext) -> None:
     """Ask what the appointment is about (optional), unless the client has enough already."""
-    t, policy = context.t, booking_policy(context.settings)
+    t, policy = context.t, context.settings.booking
     assert context.actor.client_id is not None
     async with context.uow() as session:
         held = await future_count(session, client_id=context.actor.client_id,
@@ -79,7 +78,7 @@ async def restart(update: Update, context: LotseContext) -> None:
 
 async def offer_new_time(update: Update, context: LotseContext, booking_id: int) -> None:
     """Show the days for moving a booking, or for rebooking one the team had to cancel."""
-    t, now, policy = context.t, context.now(), booking_policy(context.settings)
+    t, now, policy = context.t, context.now(), context.settings.booking
     rows: Rows = []
     async with context.uow() as session:
         info = await booking_info(session, booking_id)
@@ -150,7 +149,7 @@ async def choose_time(update: Update, context: LotseContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    t, policy, parsed = context.t, booking_policy(context.settings), _slot_data(query.data)
+    t, policy, parsed = context.t, context.settings.booking, _slot_data(query.data)
     if parsed is None:
         await show(update, _stale(context))
         return
@@ -194,7 +193,7 @@ async def confirm_booking(update: Update, context: LotseContext) -> None:
     query, chat = update.callback_query, update.effective_chat
     assert query is not None and query.data is not None and chat is not None
     await query.answer()
-    t, policy, parsed = context.t, booking_policy(context.settings), _slot_data(query.data)
+    t, policy, parsed = context.t, context.settings.booking, _slot_data(query.data)
     if parsed is None or context.actor.client_id is None:
         await show(update, _stale(context))
         return

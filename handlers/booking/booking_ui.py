@@ -18,7 +18,6 @@ from bot.booking.availability import find_free_slots
 from bot.booking.booking_texts import TOPICS, topic_label
 from bot.booking.bookings import Outcome
 from bot.booking.slots import Slot
-from bot.booking_policy import booking_policy
 from bot.i18n import Translator
 from handlers.context import LotseContext
 from models import Client, Municipality, Topic
@@ -102,7 +101,7 @@ async def free_for(session: AsyncSession, context: LotseContext, client: Client,
     """Free slots in the client's municipality, one per start time: their own caseworker's
     if free, else the first colleague's."""
     slots = await find_free_slots(
-        session, now=context.now(), policy=booking_policy(context.settings),
+        session, now=context.now(), policy=context.settings.booking,
         tz=context.settings.timezone, municipality_id=client.municipality_id, day=day)
     chosen: dict[datetime, Slot] = {}
     for slot in slots:
@@ -122,7 +121,7 @@ async def day_screen(session: AsyncSession, context: LotseContext, draft: Draft,
     if not days:
         parts.append(t._("Sorry, there are no free appointments in the next %(n)s days. "
                          "Please call us: %(phone)s",
-                         n=booking_policy(context.settings).days_ahead,
+                         n=context.settings.booking.days_ahead,
                          phone=await phone_of(session, context, client.municipality_id)))
         return "\n\n".join(parts), []
     parts.append(t._("Please choose a day:"))

@@ -1,0 +1,1 @@
+"""Tests of the billing feature (tests mirror the source layout)."""

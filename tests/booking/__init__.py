@@ -1,0 +1,1 @@
+"""Tests of the booking feature (tests mirror the source layout)."""

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.booking.staff_input import InputError, parse_date, parse_time_range, parse_weekday
-from bot.booking_policy import BookingPolicy, PolicyError, booking_policy, parse_policy
+from bot.booking_policy import BookingPolicy, PolicyError, parse_policy
 from bot.config import Settings, load_settings
 from models import Absence, OfficeHours, TimeBlock
 from tests.conftest import ADMIN_ID
@@ -240,7 +240,7 @@ def test_staff_input_parsers() -> None:
 def test_booking_policy_comes_from_the_toml_file_with_defaults(
     tmp_path: Path, settings: Settings
 ) -> None:
-    assert booking_policy(settings) == BookingPolicy()
+    assert settings.booking == BookingPolicy()
     toml = tmp_path / "lotse.toml"
     toml.write_text(settings.config_path.read_text(encoding="utf-8")
                     + "\n[booking]\nmax_future_bookings = 3\ncancel_cutoff_minutes = 90\n",

@@ -1,0 +1,1 @@
+"""Tests of the casework feature (tests mirror the source layout)."""

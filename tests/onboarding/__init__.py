@@ -1,0 +1,1 @@
+"""Tests of the onboarding feature (tests mirror the source layout)."""

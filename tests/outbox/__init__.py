@@ -1,0 +1,1 @@
+"""Tests of the outbox feature (tests mirror the source layout)."""

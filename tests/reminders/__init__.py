@@ -1,0 +1,1 @@
+"""Tests of the reminders feature (tests mirror the source layout)."""
