@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Alarm, Calendar, Event
-
 from bot.booking.booking_info import BookingInfo
 from bot.booking.booking_texts import place_line
 from bot.i18n import Translator
@@ -25,6 +23,8 @@ def calendar_title(german: Translator, info: BookingInfo) -> str:
 def appointment_ics(info: BookingInfo, *, t: Translator, german: Translator,
                     now: datetime) -> bytes:
     """One VEVENT with a reminder alarm an hour before; the UID stays the booking's."""
+    from icalendar import Alarm, Calendar, Event  # only when a booking is confirmed
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -15,7 +15,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import qrcode
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -67,6 +66,8 @@ def deep_link(bot_username: str, code: str) -> str:
 
 def qr_png(link: str) -> bytes:
     """A printable QR code of the link, as PNG bytes."""
+    import qrcode  # only when a code is printed: it brings Pillow along
+
     image = qrcode.make(link, border=2)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")

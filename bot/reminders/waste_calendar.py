@@ -15,9 +15,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import icalendar
-import recurring_ical_events  # type: ignore[import-untyped]
-
 from bot.reminders.ics_text import (
     WasteCalendarError as WasteCalendarError,  # re-exported for callers
 )
@@ -81,6 +78,9 @@ def parse_calendar(
     raw: bytes, *, timezone: ZoneInfo, today: date, horizon_days: int = HORIZON_DAYS
 ) -> ParsedCalendar:
     """Collection dates from ``today`` to ``today + horizon_days`` (local dates)."""
+    import icalendar  # only for an import: the running bot never parses calendars
+    import recurring_ical_events  # type: ignore[import-untyped]
+
     notes: list[str] = []
     lines = content_lines(decode(raw, notes), notes)
     blocks = check_structure(lines)

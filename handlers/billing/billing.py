@@ -13,7 +13,6 @@ from telegram import InlineKeyboardButton, InputFile, Update
 
 from bot.billing.billing import QuarterReport, check_closable, close_quarter
 from bot.billing.report_export import csv_bytes, file_name, load_report
-from bot.billing.report_pdf import report_pdf
 from bot.i18n import N_
 from bot.quarters import Quarter, local_date
 from bot.refusal import Refused
@@ -84,6 +83,8 @@ async def send_report(update: Update, context: LotseContext) -> None:
         return
     report = bundle.report
     # Building a PDF takes a moment of CPU: keep the bot answering meanwhile.
+    from bot.billing.report_pdf import report_pdf  # fpdf only when a report is asked for
+
     pdf = await asyncio.to_thread(report_pdf, report, bundle.entries, timezone, bundle.stats)
     csv = csv_bytes(report, bundle.entries, timezone, bundle.stats)
     await message.reply_text(_summary(context, report))
