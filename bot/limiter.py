@@ -10,10 +10,12 @@ flood pause, because Telegram's flood limit is per bot. Slots go by priority:
 * ``REPLY``: whatever a handler sends to a person who is waiting;
 * ``BACKGROUND``: outbox sends and progress edits, spread evenly over the second.
 
-Counting is safe whatever the network latency, because Telegram counts a request at some
-moment between our start and its answer: overall, at most ``capacity`` requests are in flight
-or were answered within the last ``window`` seconds; per chat, one request is in flight at a
-time (so answers keep their order) and a token bucket (GCRA) is advanced at answer times;
+Both budgets are token buckets (GCRA), Telegram's model of "N a second, short bursts
+tolerated", advanced at *answer* times: Telegram counts a request at some moment between our
+start and its answer, so this can never exceed its limit whatever the network latency, and
+latency costs no throughput. Overall: ``per_second`` with a burst of ``burst`` (counting the
+requests in flight as if they all arrived at once); per chat: one request in flight at a time
+(so answers keep their order) and ``chat_rate`` with a burst of ``chat_burst``;
 replies may use the bucket's burst, background messages keep strictly to the steady rate.
 
 The limiter knows nothing of Telegram's library: ``handlers/rate_limit.py`` installs it as the
@@ -27,7 +29,6 @@ import enum
 import itertools
 import math
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -68,6 +69,7 @@ class FloodLimiter:
         self,
         *,
         per_second: float = 30.0,
+        burst: int | None = None,
         chat_rate: float = 1.0,
         chat_burst: int = 3,
         group_per_minute: float = 20.0,
@@ -75,8 +77,9 @@ class FloodLimiter:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.per_second = per_second
-        self.capacity = max(1, int(per_second))
-        self.window = self.capacity / per_second
+        self.capacity = max(1, int(burst or per_second))  # requests at once, at most
+        self.interval = 1.0 / per_second
+        self.tolerance = (self.capacity - 1) * self.interval
         self.chat_interval = 1.0 / chat_rate
         self.chat_tolerance = (max(1, chat_burst) - 1) * self.chat_interval
         self.group_interval = 60.0 / group_per_minute
@@ -85,9 +88,9 @@ class FloodLimiter:
         self._seq = itertools.count()
         self._waiters: list[_Waiter] = []
         self._in_flight = 0
-        self._done: deque[float] = deque()  # answer times of recent requests, oldest first
+        self._tat = -math.inf  # overall GCRA "theoretical arrival time", from answers
         self._busy: set[int] = set()  # chats with a request in flight
-        self._tat: dict[int, float] = {}  # per chat: GCRA "theoretical arrival time"
+        self._chat_tat: dict[int, float] = {}  # per chat: the same, per chat
         self._paused_until = 0.0
         self._next_background = 0.0
         self._changed = asyncio.Event()
@@ -170,9 +173,7 @@ class FloodLimiter:
 
     def _grant(self, now: float) -> float | None:
         """Grant waiters in priority order; return seconds until the next change in time."""
-        while self._done and self._done[0] + self.window <= now:
-            self._done.popleft()
-        free = self.capacity - self._in_flight - len(self._done)
+        in_flight = self._in_flight
         wake = math.inf
         background_spaced = full = False
         for waiter in sorted(self._waiters, key=lambda w: w.order):
@@ -192,7 +193,7 @@ class FloodLimiter:
             if chat in self._busy:
                 continue  # the answer in flight frees it
             background = waiter.priority is Priority.BACKGROUND
-            ready = self._tat.get(chat, -math.inf) - self._tolerance(chat, background)
+            ready = self._chat_tat.get(chat, -math.inf) - self._tolerance(chat, background)
             if ready > now:
                 wake = min(wake, ready)
                 continue
@@ -200,12 +201,14 @@ class FloodLimiter:
                 background_spaced = True
                 wake = min(wake, self._next_background)
                 continue
-            if full or free <= 0:  # nobody of lower priority takes what a higher one waits for
-                full = True
-                if self._done:
-                    wake = min(wake, self._done[0] + self.window)
+            # All in flight might reach Telegram at the same moment as this one: count them.
+            due = self._tat + in_flight * self.interval - self.tolerance
+            if full or in_flight >= self.capacity or due > now:
+                full = True  # nobody of lower priority takes what a higher one waits for
+                if in_flight < self.capacity:
+                    wake = min(wake, due)
                 continue
-            free -= 1
+            in_flight += 1
             self._in_flight += 1
             self._busy.add(chat)
             if background:
@@ -216,12 +219,12 @@ class FloodLimiter:
     def _release(self, chat_id: int) -> None:
         now = self.monotonic()
         self._in_flight -= 1
-        self._done.append(now)
+        self._tat = max(self._tat, now) + self.interval
         self._busy.discard(chat_id)
         interval = self.group_interval if chat_id < 0 else self.chat_interval
-        self._tat[chat_id] = max(self._tat.get(chat_id, now), now) + interval
-        if len(self._tat) > 10_000:  # forget chats whose bucket is full again
-            self._tat = {c: t for c, t in self._tat.items() if t > now}
+        self._chat_tat[chat_id] = max(self._chat_tat.get(chat_id, now), now) + interval
+        if len(self._chat_tat) > 10_000:  # forget chats whose bucket is full again
+            self._chat_tat = {c: t for c, t in self._chat_tat.items() if t > now}
         self._kick()
 
     def _tolerance(self, chat_id: int, background: bool) -> float:

@@ -171,7 +171,8 @@ class FakeTelegramAPI:
     ) -> None:
         """Rate limits, when given, answer 429 like Telegram's flood control: by default over
         a sliding window of one second, counting sent messages; with a burst, as a token
-        bucket of that size (Telegram tolerates short bursts), counting edits as well."""
+        bucket of that size (Telegram tolerates short bursts); a per-chat burst counts edits
+        as well."""
         self.bot_user: dict[str, Any] = {
             "id": BOT_USER_ID,
             "is_bot": True,
@@ -206,7 +207,7 @@ class FakeTelegramAPI:
                                    else _SlidingWindow(rate_limit_global))
         self._per_chat_rate = rate_limit_per_chat
         self._per_chat_burst = burst_per_chat
-        self._counts_edits = bool(burst_global or burst_per_chat)
+        self._counts_edits = bool(burst_per_chat)
         self._chat_windows: dict[str, _SlidingWindow | _TokenBucket] = {}
         self._call_finished = asyncio.Event()
         self._consumed: set[int] = set()
