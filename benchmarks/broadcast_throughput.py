@@ -55,7 +55,8 @@ async def prepare(url: str, clients: int) -> None:
 
 async def run(url: str, clients: int) -> bool:
     await prepare(url, clients)
-    async with FakeTelegramAPI(rate_limit_global=30, burst_global=30, rate_limit_per_chat=1) as fake:
+    async with FakeTelegramAPI(
+            rate_limit_global=30, burst_global=30, rate_limit_per_chat=1) as fake:
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.base_url,
                "DATABASE_URL": url, "LOTSE_CONFIG": str(EXAMPLE_CONFIG)}
         process = await asyncio.create_subprocess_exec(

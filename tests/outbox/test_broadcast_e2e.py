@@ -47,7 +47,8 @@ STOPPED = ("Announcement stopped: %(delivered)s delivered, %(blocked)s blocked t
 @pytest.fixture
 async def fake_api() -> AsyncIterator[FakeTelegramAPI]:
     """The Bot API with Telegram's limits: 30 messages per second, one per second per chat."""
-    async with FakeTelegramAPI(rate_limit_global=30, burst_global=30, rate_limit_per_chat=1) as fake:
+    async with FakeTelegramAPI(
+            rate_limit_global=30, burst_global=30, rate_limit_per_chat=1) as fake:
         yield fake
         fake.assert_no_violations()
 

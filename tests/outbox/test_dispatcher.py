@@ -146,7 +146,8 @@ async def test_sending_keeps_to_30_per_second_and_1_per_chat(
         await put(sessions, f"k{i}", 800 + i, clock.now)
     for minute in (3, 2, 1):  # three more for chat 800, each in its own minute
         await put(sessions, f"earlier{minute}", 800, clock.now - timedelta(minutes=minute))
-    async with FakeTelegramAPI(rate_limit_global=30, burst_global=30, rate_limit_per_chat=1) as fake:
+    async with FakeTelegramAPI(
+            rate_limit_global=30, burst_global=30, rate_limit_per_chat=1) as fake:
         async with standalone_dispatcher(sessions, fake, clock) as dispatcher:
             vt.install(monkeypatch, dispatcher)
             await dispatcher.drain()
