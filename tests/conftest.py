@@ -7,12 +7,15 @@ too: every test that uses the database runs once per backend.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
+import ssl
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -46,6 +49,30 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_tls_context() -> Iterator[None]:
+    """Build httpx's default TLS context once per test session instead of once per client.
+
+    Every Application builds two httpx clients and each loads the whole CA bundle (about
+    65 ms of CPU), although tests only speak plain HTTP to the fake Bot API. Clients that ask
+    for anything but the default still get their own context.
+    """
+    from httpx._transports import default as transport
+
+    create = transport.create_ssl_context
+    shared = functools.cache(create)
+
+    def create_ssl_context(verify: Any = True, cert: Any = None, trust_env: bool = True
+                           ) -> ssl.SSLContext:
+        if verify is True and cert is None and trust_env:
+            return shared()
+        return create(verify=verify, cert=cert, trust_env=trust_env)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(transport, "create_ssl_context", create_ssl_context)
+        yield
 
 
 def _run_on_server(admin_url: str, sql: str) -> None:
