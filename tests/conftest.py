@@ -124,19 +124,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         _drop_postgres_database(admin_url, url)
 
 
+# Empties every table and restarts the id sequences in one round trip (one statement each
+# cost ~25 ms per test more). DELETE, not TRUNCATE: TRUNCATE is slower on small tables.
+_EMPTY_POSTGRES = "DO $$ BEGIN {} END $$".format(" ".join([
+    *(f'DELETE FROM "{table.name}";' for table in reversed(Base.metadata.sorted_tables)),
+    *(f"PERFORM setval(pg_get_serial_sequence('{table.name}', 'id'), 1, false);"
+      for table in Base.metadata.sorted_tables if "id" in table.c),
+]))
+
+
 @pytest.fixture
 async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """A session factory on an emptied database that knows the example municipalities."""
     engine = make_engine(database_url)
     async with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            await connection.execute(table.delete())
         if connection.dialect.name == "postgresql":
-            for table in Base.metadata.sorted_tables:
-                if "id" in table.c:
-                    await connection.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), 1, false)"
-                    ))
+            await connection.execute(text(_EMPTY_POSTGRES))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                await connection.execute(table.delete())
     factory = make_sessionmaker(engine)
     async with factory() as session, session.begin():
         await sync_municipalities(session, load_municipalities(EXAMPLE_CONFIG))
