@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import app as bot_app
 from bot.app import build_application
 from bot.config import Settings, load_municipalities, load_settings
 from bot.municipalities import sync_municipalities
@@ -174,16 +175,27 @@ def settings(database_url: str, fake_api: FakeTelegramAPI) -> Settings:
     })
 
 
+async def _no_public_menus(bot: object, timezone: object) -> None:
+    """Stands in for handlers.menus.set_public_menus in tests that do not look at menus."""
+
+
 @pytest.fixture
 async def harness(
-    settings: Settings, fake_api: FakeTelegramAPI, clock: FakeClock,
-    sessions: async_sessionmaker[AsyncSession],
+    request: pytest.FixtureRequest, settings: Settings, fake_api: FakeTelegramAPI,
+    clock: FakeClock, sessions: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[Harness]:
-    """The real Application, initialised as ``lotse run`` would, talking to the fake API."""
+    """The real Application, initialised as ``lotse run`` would, talking to the fake API.
+
+    Only tests marked ``public_menus`` get the public command menus and descriptions: they are
+    the same 24 requests in every test (about 40 ms), and tests/test_app_e2e.py checks them.
+    """
     app = build_application(settings, clock=clock)
     async with app:
         assert app.post_init is not None
-        await app.post_init(app)
+        with pytest.MonkeyPatch.context() as patch:
+            if request.node.get_closest_marker("public_menus") is None:
+                patch.setattr(bot_app, "set_public_menus", _no_public_menus)
+            await app.post_init(app)
         await app.start()  # the JobQueue runs, as in production; no updater is needed
         yield Harness(app, fake_api)
         await app.stop()
