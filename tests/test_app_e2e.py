@@ -16,6 +16,7 @@ from tests.support.builders import tr
 from tests.support.harness import Harness
 
 
+@pytest.mark.public_menus
 async def test_menus_and_descriptions_are_set_for_every_language(harness: Harness) -> None:
     menus = {c.params.get("language_code"): c.params["commands"]
              for c in harness.fake.calls_to("setMyCommands") if "scope" not in c.params

@@ -197,7 +197,7 @@ async def test_re_import_is_idempotent_and_removes_removed_dates(
 
 def _cli_calendar(tmp_path: Path) -> Path:
     """Dates from tomorrow on, so that the CLI (which uses the real clock) keeps them."""
-    start = date.today() + timedelta(days=1)
+    start = datetime.now(BERLIN).date() + timedelta(days=1)  # the CLI's today is Berlin's
     path = tmp_path / "cleebronn-nord.ics"
     path.write_text(ics(
         f"DTSTART;VALUE=DATE:{start:%Y%m%d}\nRRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=10\n"
