@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+CONNECT_TIMEOUT_SECONDS = 10
+
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the engine; SQLite gets foreign keys, WAL and a busy timeout."""
@@ -29,6 +31,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.close()
 
         return engine
+    # A server that accepts but never answers (a dead host behind a firewall) fails in 10 s,
+    # not in asyncpg's default minute.
+    kwargs.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT_SECONDS})
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 
