@@ -63,7 +63,8 @@ def clean_school_name(text: str) -> str | None:
 
 
 def school_name(child: Child) -> str:
-    """The spelling for German texts meant for a school or an office."""
+    """The spelling for German texts meant for a school or an office (the suggestion only
+    for a child whose spelling was never confirmed: /children asks before a sick note)."""
     return child.school_name or school_spelling_suggestion(child.name)
 
 

@@ -227,6 +227,10 @@ async def ask_sick_duration(update: Update, context: LotseContext) -> None:
         return
     t = context.t
     await query.answer()
+    if child.school_name is None and not is_latin(child.name):
+        # The note for the school needs the school's spelling: ask for it first.
+        await _ask_school_spelling(message, t, child)
+        return
     labels = [t.ngettext("%(n)s day", "%(n)s days", n) for n in DURATIONS[:3]]
     labels += [t._("About a week"), t._("I don't know yet")]
     await message.reply_text(

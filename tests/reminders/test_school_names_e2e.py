@@ -93,3 +93,25 @@ def test_latin_letters_and_suggestions() -> None:
     assert school_spelling_suggestion("Gül") == "Gül"
     assert clean_school_name("  Yusuf  Ali ") == "Yusuf Ali"
     assert clean_school_name("يوسف") is None and clean_school_name("123") is None
+
+
+async def test_a_sick_note_waits_for_the_school_spelling(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
+) -> None:
+    """A child added before the question existed (or whose question was left open): the
+    sick button asks for the school's spelling first."""
+    await add_client(sessions, telegram_id=5304, name="Amal", language="fa", now=clock())
+    amal, fa = harness.user(5304, "Amal", "fa"), tr("fa")
+    await amal.send("/children")
+    await amal.press(fa._("➕ Child at school"))
+    await reply_to_prompt(amal, "زهرا")
+    await amal.send("/children")  # walks away from the question
+    await amal.press(fa._("🤒 %(name)s is sick", name="زهرا"))
+    assert amal.last_replies[0].text.startswith(fa._(
+        "How is %(name)s written at school, in Latin letters? The school and the offices "
+        "need this spelling for German letters, such as the sick note. A suggestion: "
+        "%(suggestion)s", name="زهرا", suggestion="Zhr"))
+    await reply_to_prompt(amal, "Zahra")
+    await amal.press(fa._("🤒 %(name)s is sick", name="زهرا"))
+    await amal.press(fa._("About a week"))
+    assert "mein Kind Zahra ist krank" in amal.last_replies[-1].text
