@@ -78,12 +78,14 @@ BUTTONS: dict[str, frozenset[Role]] = {
     "blk": STAFF,
     "abs": STAFF,
     # Reminders (client): waste zone and sorting guide, /reminders settings, children
-    # (add, remove), "my child is sick" and its expected duration.
+    # (add, remove, confirm the school's spelling of the name), "my child is sick" and its
+    # expected duration.
     "wz": CLIENTS,
     "wg": CLIENTS,
     "rset": CLIENTS,
     "chadd": CLIENTS,
     "chdel": CLIENTS,
+    "chlat": CLIENTS,
     "sick": CLIENTS,
     "sickd": CLIENTS,
     # Reminders (staff): /remind kind of appointment, save or cancel.

@@ -26,6 +26,10 @@ from babel.support import Translations
 
 DOMAIN = "lotse"
 FSI, PDI = "\u2068", "\u2069"  # Unicode first-strong isolate ... pop directional isolate
+# Marks for right-to-left text: a left-to-right mark right before a slash command keeps it
+# "/help" (not "help/"); a right-to-left mark at the start of a line lays it out right to
+# left. Telegram still makes the command a link.
+LRM, RLM = "\u200e", "\u200f"
 
 
 @dataclass(frozen=True)

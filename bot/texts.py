@@ -6,18 +6,37 @@ from collections.abc import Iterable
 
 from bot.commands import CommandSpec
 from bot.config import MunicipalityConfig
-from bot.i18n import Translator
+from bot.i18n import LRM, RLM, Translator
 
 
 def emergency_numbers(t: Translator) -> str:
-    return t._(
-        "Emergency numbers (free of charge, day and night):\n"
-        "🚓 Police: 110\n"
-        "🚑 Fire brigade and ambulance: 112\n"
-        "📞 Violence against women helpline (Hilfetelefon Gewalt gegen Frauen): "
-        "116 016 – anonymous, in many languages\n"
-        "📞 Helpline for children and young people (Nummer gegen Kummer): 116 111"
-    )
+    """The emergency numbers, one text per number so that other places can reuse them."""
+    return "\n".join([
+        t._("Emergency numbers (free of charge):"),
+        emergency_police(t),
+        emergency_ambulance(t),
+        emergency_women_helpline(t),
+        emergency_children_helpline(t),
+    ])
+
+
+def emergency_police(t: Translator) -> str:
+    return t._("🚓 Police: 110 – day and night")
+
+
+def emergency_ambulance(t: Translator) -> str:
+    return t._("🚑 Fire brigade and ambulance: 112 – day and night")
+
+
+def emergency_women_helpline(t: Translator) -> str:
+    return t._("📞 Violence against women helpline (Hilfetelefon Gewalt gegen Frauen): "
+               "116 016 – day and night, anonymous, in many languages")
+
+
+def emergency_children_helpline(t: Translator) -> str:
+    return t._("📞 Helpline for children and young people (Nummer gegen Kummer): 116 111 – "
+               "Monday to Saturday 14:00–20:00, on Monday, Wednesday and Thursday also "
+               "10:00–12:00")
 
 
 def about_integration_management(t: Translator) -> str:
@@ -55,5 +74,8 @@ def office_hours(t: Translator, municipalities: Iterable[MunicipalityConfig]) ->
 
 
 def command_list(t: Translator, commands: Iterable[CommandSpec]) -> str:
-    # The command stays outside any isolate, so that Telegram still makes it a link.
-    return "\n".join(f"/{spec.name} – {t._(spec.description)}" for spec in commands)
+    # The command stays outside any isolate, so that Telegram still makes it a link. In
+    # right-to-left text the line starts with a right-to-left mark (laid out right to left)
+    # and the slash follows a left-to-right mark (shown as "/help", not "help/").
+    lead = RLM + LRM if t.rtl else ""
+    return "\n".join(f"{lead}/{spec.name} – {t._(spec.description)}" for spec in commands)

@@ -47,7 +47,10 @@ class Child(Base):
     client_id: Mapped[int] = mapped_column(
         ForeignKey("clients.id", ondelete="CASCADE"), index=True
     )
-    name: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(40))  # as the family writes it
+    # As the school writes it, in Latin letters, for German texts to a school or an office;
+    # None when the family's spelling is already Latin or not yet confirmed.
+    school_name: Mapped[str | None] = mapped_column(String(40), default=None)
     place: Mapped[ChildPlace] = mapped_column(str_enum(ChildPlace, "child_place"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -85,3 +85,41 @@ def test_every_language_has_a_catalog_that_translates() -> None:
     assert set(loaded) == set(LANGUAGES)
     for code in ("de", "uk", "ar", "ru", "fa", "tr"):
         assert loaded[code].gettext("Emergency numbers") != "Emergency numbers", code
+
+
+def test_commands_in_right_to_left_help_read_as_commands() -> None:
+    """The /help command list in Arabic: each line starts right to left (RLM) and the slash
+    follows a left-to-right mark, so it shows "/help", not "help/"; the command itself is
+    untouched, so that Telegram still makes it a link."""
+    from bot.commands import COMMANDS
+    from bot.i18n import LRM, RLM
+    from bot.texts import command_list
+
+    specs = list(COMMANDS)[:3]
+    for line, spec in zip(command_list(tr("ar"), specs).split("\n"), specs, strict=True):
+        assert line.startswith(f"{RLM}{LRM}/{spec.name} – ")
+    assert command_list(tr("uk"), specs).startswith(f"/{specs[0].name} – ")
+    assert f"{LRM}/appointments" in tr("fa")._(
+        "If you cannot come, please cancel or change the appointment with /appointments.")
+
+
+def test_the_childrens_helpline_is_not_called_day_and_night() -> None:
+    from bot.texts import emergency_children_helpline, emergency_numbers
+
+    for code in LANGUAGES:
+        text = emergency_numbers(tr(code))
+        assert text.count("\n") == 4 and "116 111" in text and "116 016" in text, code
+        assert "14:00–20:00" in emergency_children_helpline(tr(code)) or code == "de"
+    assert "Montag bis Samstag 14–20 Uhr" in emergency_children_helpline(tr("de"))
+
+
+def test_ukrainian_uses_the_typographic_apostrophe() -> None:
+    import re
+
+    from bot.catalog_check import read_catalog
+    from bot.i18n import locales_dir
+
+    catalog = read_catalog(locales_dir() / "uk" / "LC_MESSAGES" / "lotse.po")
+    texts = [str(m.string) for m in catalog if m.id]
+    assert not [t for t in texts if re.search(r"[А-Яа-яІіЇїЄєҐґ]'[А-Яа-яІіЇїЄєҐґ]", t)]
+    assert any("’" in t for t in texts)

@@ -3,14 +3,16 @@ and the holiday reminders (message kind ``school.reminder``)."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from anyascii import anyascii
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, isolate
 from bot.outbox.queue import Rendered, message_kind
 from bot.reminders import school_calendar as cal
 from bot.text_limits import telegram_length
@@ -36,6 +38,34 @@ def clean_child_name(text: str) -> str | None:
     """A first name or "child 1": one line of 1 to 40 characters (emoji count two)."""
     name = " ".join(text.split())
     return name if 1 <= telegram_length(name) <= MAX_NAME and "\n" not in text.strip() else None
+
+
+def is_latin(name: str) -> bool:
+    """True when every letter of the name is a Latin letter (ä, ğ, é count as Latin)."""
+    return all(unicodedata.name(c, "").startswith("LATIN") for c in name if c.isalpha())
+
+
+def school_spelling_suggestion(name: str) -> str:
+    """A transliteration of the family's spelling into Latin letters, to be confirmed:
+    "Олена" → "Olena", "يوسف" → "Ywsf" (Arabic script leaves out most vowels)."""
+    if is_latin(name):
+        return name
+    words = " ".join(anyascii(name).split()).split(" ")
+    suggestion = " ".join(w[:1].upper() + w[1:] for w in words)
+    return suggestion[:MAX_NAME] or "?"
+
+
+def clean_school_name(text: str) -> str | None:
+    """The name as the school writes it: one line of 1 to 40 characters, Latin letters."""
+    name = clean_child_name(text)
+    return name if name is not None and is_latin(name) and any(
+        c.isalpha() for c in name) else None
+
+
+def school_name(child: Child) -> str:
+    """The spelling for German texts meant for a school or an office (the suggestion only
+    for a child whose spelling was never confirmed: /children asks before a sick note)."""
+    return child.school_name or school_spelling_suggestion(child.name)
 
 
 async def children_of(session: AsyncSession, client_id: int) -> list[Child]:
@@ -73,6 +103,17 @@ async def remove_child(session: AsyncSession, *, client_id: int, child_id: int) 
     return child
 
 
+async def set_school_name(
+    session: AsyncSession, *, client_id: int, child_id: int, name: str
+) -> Child | None:
+    """Store how the school writes the child's name (the family's spelling stays)."""
+    child = await child_of(session, client_id=client_id, child_id=child_id)
+    if child is not None:
+        child.school_name = name
+        await session.flush()
+    return child
+
+
 async def child_of(session: AsyncSession, *, client_id: int, child_id: int) -> Child | None:
     child = await session.get(Child, child_id)
     return child if child is not None and child.client_id == client_id else None
@@ -89,11 +130,15 @@ def sick_note(t: Translator, *, child: Child, parent: str, days: int, today: dat
     kita = child.place is ChildPlace.KITA
     de = Translator("de", t.timezone)
     start = cal.next_school_day(today, kita=kita)
+    # The school's spelling, in Latin letters; anything else would be isolated so that it
+    # cannot turn the German sentence around.
+    name = school_name(child)
+    name = name if is_latin(name) else isolate(name)
     lines = ["Sehr geehrte Damen und Herren,", "",
-             _LETTER[child.place].format(name=child.name, start=de.fmt_date(start))]
+             _LETTER[child.place].format(name=name, start=de.fmt_date(start))]
     if days > 0:
         until = cal.add_school_days(start, days, kita=kita)
-        lines.append(f"{child.name} fehlt voraussichtlich bis einschließlich "
+        lines.append(f"{name} fehlt voraussichtlich bis einschließlich "
                      f"{de.fmt_date(until)}.")
     else:
         lines.append("Wie lange mein Kind fehlen wird, teile ich Ihnen so bald wie möglich mit.")

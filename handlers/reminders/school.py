@@ -6,6 +6,7 @@ as a name, so that a client who walks away from it can write anything else after
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -21,8 +22,12 @@ from bot.reminders.school import (
     child_of,
     children_of,
     clean_child_name,
+    clean_school_name,
     holiday_name,
+    is_latin,
     remove_child,
+    school_spelling_suggestion,
+    set_school_name,
     sick_note,
 )
 from bot.text_limits import telegram_length, too_long
@@ -33,18 +38,25 @@ from models import Child, ChildPlace
 DURATIONS = (1, 2, 3, 5, 0)  # expected school days absent; 5 = a week, 0 = not known yet
 
 
+@dataclass(frozen=True)
+class _Prompt:
+    message_id: int
+    place: ChildPlace
+    child_id: int | None = None  # set when the school's spelling of this child is asked
+
+
 class _NamePrompts(filters.MessageFilter):
     """Text that replies to the open "child's name" prompt of its chat (kept in memory)."""
 
     def __init__(self) -> None:
         super().__init__(name="child_name_reply")
-        self.open: dict[int, tuple[int, ChildPlace]] = {}
+        self.open: dict[int, _Prompt] = {}
 
     def filter(self, message: Message) -> bool:
         prompt = self.open.get(message.chat.id)
         reply = message.reply_to_message
-        return bool(prompt and reply and reply.message_id == prompt[0] and message.text
-                    and not message.text.startswith("/"))
+        return bool(prompt and reply and reply.message_id == prompt.message_id
+                    and message.text and not message.text.startswith("/"))
 
 
 NAME_PROMPTS = _NamePrompts()
@@ -78,7 +90,26 @@ async def ask_child_name(update: Update, context: LotseContext) -> None:
 async def _prompt_name(message: Message, text: str, t: Translator, place: ChildPlace) -> None:
     prompt = await message.reply_text(text, reply_markup=ForceReply(
         input_field_placeholder=t._("First name or \"child 1\"")))
-    NAME_PROMPTS.open[prompt.chat_id] = (prompt.message_id, place)
+    NAME_PROMPTS.open[prompt.chat_id] = _Prompt(prompt.message_id, place)
+
+
+async def _ask_school_spelling(message: Message, t: Translator, child: Child,
+                               problem: str | None = None) -> None:
+    """Ask how the school writes a name that is not in Latin letters: a suggestion to
+    confirm with a button, or the spelling typed as an answer to the prompt."""
+    suggestion = school_spelling_suggestion(child.name)
+    await message.reply_text(
+        problem or t._("How is %(name)s written at school, in Latin letters? The school "
+                       "and the offices need this spelling for German letters, such as the "
+                       "sick note. A suggestion: %(suggestion)s",
+                       name=child.name, suggestion=suggestion),
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
+            t._("✅ %(name)s is right", name=suggestion), callback_data=f"chlat:{child.id}")]]))
+    prompt = await message.reply_text(
+        t._("If the school writes it differently, please answer this message with the name "
+            "as it is written at school."),
+        reply_markup=ForceReply(input_field_placeholder=t._("Name as written at school")))
+    NAME_PROMPTS.open[prompt.chat_id] = _Prompt(prompt.message_id, child.place, child.id)
 
 
 async def receive_child_name(update: Update, context: LotseContext) -> None:
@@ -89,7 +120,10 @@ async def receive_child_name(update: Update, context: LotseContext) -> None:
     prompt = NAME_PROMPTS.open.pop(message.chat_id, None)
     if prompt is None:  # a second answer to the same prompt
         return
-    name, place = clean_child_name(message.text), prompt[1]
+    if prompt.child_id is not None:
+        await _receive_school_spelling(message, context, prompt.child_id)
+        return
+    name, place = clean_child_name(message.text), prompt.place
     if name is None:
         problem = t._("Please answer with a name of 1 to 40 characters, on one line.")
         typed = " ".join(message.text.split())
@@ -109,8 +143,59 @@ async def receive_child_name(update: Update, context: LotseContext) -> None:
         await message.reply_text(t._("You cannot add more children here. Please ask your "
                                      "integration manager."))
         return
+    if not is_latin(child.name):
+        await _ask_school_spelling(message, t, child)
+        return
     text, markup = children_view(t, children, _today(context))
     await message.reply_text(text, reply_markup=markup)
+
+
+async def _receive_school_spelling(message: Message, context: LotseContext,
+                                   child_id: int) -> None:
+    assert message.text is not None and context.actor.client_id is not None
+    t, client_id = context.t, context.actor.client_id
+    name = clean_school_name(message.text)
+    async with context.uow() as session:
+        child = await child_of(session, client_id=client_id, child_id=child_id)
+        if child is not None and name is not None:
+            await set_school_name(session, client_id=client_id, child_id=child_id, name=name)
+            audit(session, actor=context.actor, action="child:school_name")
+        children = await children_of(session, client_id)
+    if child is None:
+        return
+    if name is None:
+        await _ask_school_spelling(message, t, child, problem=t._(
+            "Please write the name in Latin letters (A–Z), as the school writes it, with 1 "
+            "to 40 characters on one line. A suggestion: %(suggestion)s",
+            suggestion=school_spelling_suggestion(child.name)))
+        return
+    text, markup = children_view(t, children, _today(context))
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def confirm_school_spelling(update: Update, context: LotseContext) -> None:
+    """The suggested Latin spelling is how the school writes the name."""
+    query, message = update.callback_query, update.effective_message
+    assert query is not None and query.data is not None and message is not None
+    assert context.actor.client_id is not None
+    value, client_id = query.data.removeprefix("chlat:"), context.actor.client_id
+    async with context.uow() as session:
+        child = value.isdigit() and await child_of(session, client_id=client_id,
+                                                   child_id=int(value))
+        if child:
+            await set_school_name(session, client_id=client_id, child_id=child.id,
+                                  name=school_spelling_suggestion(child.name))
+            audit(session, actor=context.actor, action="child:school_name")
+        children = await children_of(session, client_id)
+    if not child:
+        await _stale(update, context)
+        return
+    prompt = NAME_PROMPTS.open.get(message.chat_id)
+    if prompt is not None and prompt.child_id == child.id:
+        del NAME_PROMPTS.open[message.chat_id]
+    await query.answer()
+    text, markup = children_view(context.t, children, _today(context))
+    await query.edit_message_text(text, reply_markup=markup)
 
 
 async def delete_child(update: Update, context: LotseContext) -> None:
@@ -142,6 +227,10 @@ async def ask_sick_duration(update: Update, context: LotseContext) -> None:
         return
     t = context.t
     await query.answer()
+    if child.school_name is None and not is_latin(child.name):
+        # The note for the school needs the school's spelling: ask for it first.
+        await _ask_school_spelling(message, t, child)
+        return
     labels = [t.ngettext("%(n)s day", "%(n)s days", n) for n in DURATIONS[:3]]
     labels += [t._("About a week"), t._("I don't know yet")]
     await message.reply_text(
@@ -220,5 +309,6 @@ def register(app: LotseApp) -> None:
     app.add_handler(MessageHandler(filters.TEXT & NAME_PROMPTS, receive_child_name))
     app.add_handler(button("chadd", ask_child_name))
     app.add_handler(button("chdel", delete_child))
+    app.add_handler(button("chlat", confirm_school_spelling))
     app.add_handler(button("sick", ask_sick_duration))
     app.add_handler(button("sickd", send_sick_note))
