@@ -25,12 +25,20 @@ from models.outbox import OutboxMessage, OutboxState
 class Rendered:
     """What one outbox row becomes: a text, optionally with inline buttons and a file.
 
-    With a document the text is its caption (at most 1024 UTF-16 code units).
+    With a document, or a copy of a message (``copy``: its chat and message id, sent with
+    ``copy_message``, e.g. a client's photo relayed to the caseworker), the text is the caption
+    (at most 1024 UTF-16 code units; a copy without text keeps its own caption).
     """
 
     text: str
     buttons: list[list[tuple[str, str]]] = field(default_factory=list)  # (label, data)
     document: tuple[str, bytes] | None = None  # (filename, content)
+    copy: tuple[int, int] | None = None  # (from chat id, message id)
+
+    @property
+    def alone(self) -> bool:
+        """A document or a copy is never joined with other messages."""
+        return self.document is not None or self.copy is not None
 
 
 Renderer = Callable[[Translator, dict[str, Any]], Rendered]
