@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.booking.absences import on_duty
 from bot.booking.slots import local_moment
-from bot.conversation.texts import ANSWER, QUICK_REPLIES, RELAY, URGENT
+from bot.conversation.texts import ALBUM, ANSWER, QUICK_REPLIES, RELAY, URGENT
 from bot.outbox.queue import enqueue
 from bot.roles import Actor
 from models import (
@@ -24,11 +24,17 @@ from models import (
     Client,
     Conversation,
     OfficeHours,
+    OutboxMessage,
+    OutboxState,
     StoredMessage,
 )
 from models.people import caseworker_municipalities
 
 FORWARDED = ("text", "photo", "document", "voice", "video_note", "video", "audio")
+ALBUM_CONTENTS = ("photo", "video", "document", "audio")
+# The photos of an album arrive as separate updates within moments: they are collected
+# this long and then copied together as one album.
+ALBUM_WAIT = timedelta(seconds=2)
 
 
 @dataclass(frozen=True)
@@ -132,8 +138,12 @@ async def receive(session: AsyncSession, *, client_id: int, incoming: Incoming, 
     session.add(stored)
     await session.flush()
     team = await recipients(session, client, now)
-    keys = await relay_to(session, client=client, stored=stored, caseworkers=team, now=now,
-                          key_suffix="")
+    if incoming.media_group_id and incoming.content in ALBUM_CONTENTS:
+        keys = await relay_album(session, client=client, stored=stored, caseworkers=team,
+                                 now=now)
+    else:
+        keys = await relay_to(session, client=client, stored=stored, caseworkers=team,
+                              now=now, key_suffix="")
     hours = await next_office_hours(session, caseworker_ids=[c.id for c in team],
                                     municipality_id=client.municipality_id, now=now, tz=tz)
     return Received(keys, first, hours)
@@ -167,6 +177,38 @@ async def relay_to(session: AsyncSession, *, client: Client, stored: StoredMessa
     return keys
 
 
+async def relay_album(session: AsyncSession, *, client: Client, stored: StoredMessage,
+                      caseworkers: list[Caseworker], now: datetime) -> list[str]:
+    """Collect the photos of an album into one outbox row per caseworker (copy_messages),
+    after a header with the buttons; a photo that comes after the album has gone is relayed
+    on its own. Returns the keys to deliver at once (none: the album waits briefly)."""
+    keys: list[str] = []
+    for caseworker in caseworkers:
+        assert caseworker.telegram_user_id is not None
+        key = f"cv:album:{stored.chat_id}:{stored.media_group_id}:{caseworker.id}"
+        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.key == key)
+                                   .with_for_update())
+        if row is None:
+            params = {
+                "reference": client.reference, "language": client.language,
+                "at": now.isoformat(), "content": "album", "text": stored.text,
+                "msg": stored.id, "conversation": stored.conversation_id, "copy": None,
+            }
+            await enqueue(session, key=key + ":h", chat_id=caseworker.telegram_user_id,
+                          kind=RELAY, params=params, due_at=now + ALBUM_WAIT,
+                          caseworker_id=caseworker.id)
+            await enqueue(session, key=key, chat_id=caseworker.telegram_user_id, kind=ALBUM,
+                          params={"chat": stored.chat_id, "messages": [stored.message_id]},
+                          due_at=now + ALBUM_WAIT, caseworker_id=caseworker.id)
+        elif row.state is OutboxState.PENDING:
+            row.params = {**row.params,
+                          "messages": [*row.params["messages"], stored.message_id]}
+        else:
+            keys += await relay_to(session, client=client, stored=stored,
+                                   caseworkers=[caseworker], now=now, key_suffix="")
+    return keys
+
+
 async def may_answer(session: AsyncSession, actor: Actor, client: Client, now: datetime
                      ) -> bool:
     """Staff of the client's town, or whoever stands in for the client's caseworker now."""
@@ -187,8 +229,8 @@ class Answered:
 
 async def answer(session: AsyncSession, *, actor: Actor, client: Client, key: str,
                  now: datetime, tz: ZoneInfo, content: str = "text", text: str | None = None,
-                 copy: tuple[int, int] | None = None, quick: int | None = None
-                 ) -> Answered | None:
+                 copy: tuple[int, int] | None = None, quick: int | None = None,
+                 file_id: str | None = None) -> Answered | None:
     """Queue a caseworker's answer for the client and close the conversation.
 
     ``key`` names the caseworker's message or button press: the same one answers only once.
@@ -209,7 +251,7 @@ async def answer(session: AsyncSession, *, actor: Actor, client: Client, key: st
         content = "quick"
     stored = StoredMessage(
         conversation_id=conversation.id, client_id=client.id, caseworker_id=caseworker.id,
-        key=f"out:{key}", from_client=False, content=content, text=text,
+        key=f"out:{key}", from_client=False, content=content, text=text, file_id=file_id,
         chat_id=chat_id, message_id=message_id, created_at=now,
     )
     session.add(stored)

@@ -11,6 +11,7 @@ from bot.outbox.queue import Rendered, message_kind
 RELAY = "conversation.relay"  # a client's message, to a caseworker
 ANSWER = "conversation.answer"  # a caseworker's answer, to the client
 URGENT = "conversation.urgent"  # "I need help urgently", to a caseworker
+ALBUM = "conversation.album"  # the photos of a client's album, copied as one album
 
 # Quick replies: (button label, text for the client). The caseworker sees the label in their
 # language; the client receives the text in theirs, with the German beside it.
@@ -23,7 +24,7 @@ QUICK_REPLIES: tuple[tuple[str, str], ...] = (
     (N_("Book an appointment"), N_("Please book an appointment: /book")),
     (N_("Received"), N_("Received, I will answer soon.")),
 )
-CONTENT_ICONS = {"text": "💬", "photo": "📷", "document": "📄", "voice": "🎤",
+CONTENT_ICONS = {"text": "💬", "album": "📷", "photo": "📷", "document": "📄", "voice": "🎤",
                  "video_note": "🎥", "video": "🎥", "audio": "🎵"}
 
 
@@ -63,6 +64,11 @@ def render_relay(t: Translator, params: dict[str, Any]) -> Rendered:
         return Rendered("", buttons, copy=(chat, message))
     caption = params.get("text")
     return Rendered(f"{line}\n\n{caption}" if caption else line, buttons, copy=(chat, message))
+
+
+@message_kind(ALBUM)
+def render_album(t: Translator, params: dict[str, Any]) -> Rendered:
+    return Rendered("", album=(params["chat"], tuple(params["messages"])))
 
 
 def relay_buttons(t: Translator, message_id: int, conversation_id: int

@@ -34,11 +34,13 @@ class Rendered:
     buttons: list[list[tuple[str, str]]] = field(default_factory=list)  # (label, data)
     document: tuple[str, bytes] | None = None  # (filename, content)
     copy: tuple[int, int] | None = None  # (from chat id, message id)
+    # Several messages of one chat copied as one album (copy_messages); no text, no buttons.
+    album: tuple[int, tuple[int, ...]] | None = None
 
     @property
     def alone(self) -> bool:
-        """A document or a copy is never joined with other messages."""
-        return self.document is not None or self.copy is not None
+        """A document, a copy or an album is never joined with other messages."""
+        return self.document is not None or self.copy is not None or self.album is not None
 
 
 Renderer = Callable[[Translator, dict[str, Any]], Rendered]

@@ -109,15 +109,12 @@ async def reply_from_caseworker(message: Message, context: LotseContext) -> None
     assert message.reply_to_message is not None
     stored_id, reference = target_of(message.reply_to_message)
     copy = None if message.text else (message.chat_id, message.message_id)
-    content = "text" if message.text else _content(message)
+    incoming = incoming_of(message)
     await answer_and_confirm(message, context, key=f"{message.chat_id}:{message.message_id}",
                              stored_id=stored_id, reference=reference,
-                             text=message.text or message.caption, copy=copy, content=content)
-
-
-def _content(message: Message) -> str:
-    incoming = incoming_of(message)
-    return incoming.content if incoming else "other"
+                             text=message.text or message.caption, copy=copy,
+                             content=incoming.content if incoming else "other",
+                             file_id=incoming.file_id if incoming else None)
 
 
 async def reply_command(update: Update, context: LotseContext) -> None:
@@ -139,7 +136,7 @@ async def reply_command(update: Update, context: LotseContext) -> None:
 async def answer_and_confirm(
     message: Message, context: LotseContext, *, key: str, stored_id: int | None,
     reference: str | None, text: str | None, copy: tuple[int, int] | None, content: str,
-    quick: int | None = None,
+    quick: int | None = None, file_id: str | None = None,
 ) -> None:
     """Queue the answer for the client and confirm it to the caseworker under ``message``,
     with the one-tap contact-time buttons."""
@@ -155,7 +152,7 @@ async def answer_and_confirm(
             refused = False
             answered = await answer(session, actor=actor, client=client, key=key, now=now,
                                     tz=context.settings.timezone, content=content, text=text,
-                                    copy=copy, quick=quick)
+                                    copy=copy, quick=quick, file_id=file_id)
     if refused:
         await message.reply_text(t._(
             "I cannot find the case %(reference)s among the cases of your towns. "

@@ -54,6 +54,11 @@ class TelegramTransport:
                     caption=message.text or None, reply_markup=markup,
                     rate_limit_args=self.limits,
                 )
+            elif message.album is not None:
+                from_chat, message_ids = message.album
+                copies = await self.bot.copy_messages(
+                    chat_id, from_chat, message_ids, rate_limit_args=self.limits)
+                return SendResult(Outcome.SENT, message_id=copies[0].message_id)
             elif message.copy is not None:
                 from_chat, message_id = message.copy
                 copied = await self.bot.copy_message(

@@ -7,6 +7,7 @@ Application and the fake Bot API; the outbox delivers relays and answers.
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from datetime import UTC, datetime
 from datetime import time as clock_time
@@ -150,6 +151,16 @@ async def test_substitute_answers_during_an_absence(
     await roth_user.press(de._("Only information"))
     text = harness.fake.sent_to(7101)[-1].params["text"]
     assert "Herr Roth" in text and uk._(QUICK_REPLIES[2][1]) in text
+    # A document as answer (a filled-in form) is copied back with the sender line.
+    relayed_photo = relayed(harness, ROTH)[0]
+    await send(roth_user, document={"file_id": "form-1", "file_unique_id": "f1",
+                                    "file_name": "Antrag.pdf"},
+               caption="Bitte unterschreiben", reply_to_message=relayed_photo)
+    back = harness.fake.calls_to("copyMessage")[-1]
+    assert back.params["chat_id"] == 7101 and back.params["from_chat_id"] == ROTH
+    assert back.params["caption"] == uk._(
+        "%(name)s, your integration manager (Integrationsmanager/in), writes:",
+        name="Herr Roth") + "\n\nBitte unterschreiben"
 
 
 async def test_relay_that_fails_stays_in_the_inbox_and_is_delivered_later(
@@ -222,15 +233,32 @@ async def test_voice_video_note_and_album_are_relayed(
     assert len(olena.last_replies) == 1
     await send(olena, video_note={"file_id": "vn-1", "file_unique_id": "vn1", "length": 240,
                                   "duration": 5})
+    first_album_photo = next(_ids) + 1
     for number in (1, 2):
-        await send(olena, photo=photo(f"album-{number}"), media_group_id="album-1")
+        await send(olena, photo=photo(f"album-{number}"), media_group_id="album-1",
+                   **({"caption": "Два листи з Jobcenter"} if number == 1 else {}))
     assert olena.last_replies == []  # acknowledged once only
     copies = harness.fake.calls_to("copyMessage")
     for chat in (BERGER, ROTH):  # every active caseworker of the town
-        assert len([c for c in copies if c.params["chat_id"] == chat]) == 4
+        assert len([c for c in copies if c.params["chat_id"] == chat]) == 2
     note = next(c for c in copies if c.params["chat_id"] == BERGER and "caption" not in
                 c.params)
     assert note is not None  # a video note carries no caption: its header goes before it
+
+    # The album is collected for a moment, then copied as one album after its header.
+    clock.advance(seconds=3)
+    dispatcher = dispatcher_for(harness.app)
+    assert dispatcher is not None
+    await dispatcher.drain()
+    albums = harness.fake.calls_to("copyMessages")
+    assert sorted(c.params["chat_id"] for c in albums) == [BERGER, ROTH]
+    ids = albums[0].params["message_ids"]
+    ids = json.loads(ids) if isinstance(ids, str) else ids
+    assert ids == [first_album_photo, first_album_photo + 1]
+    header = [c for c in harness.fake.calls_to("sendMessage")
+              if c.params["chat_id"] == BERGER and "Два листи з Jobcenter" in c.params["text"]]
+    assert len(header) == 1 and de._("Bring the letter") in Reply(header[0]).buttons
+    harness.fake.assert_no_violations()
 
 
 async def test_one_tap_contact_time_is_billed_once(
