@@ -210,6 +210,8 @@ async def test_urgent_request_at_night_reaches_the_caseworker_at_once(
     _, reference = await setup(sessions, clock)
     clock.now = datetime(2026, 3, 2, 22, 0, tzinfo=UTC)  # 23:00 in Berlin: quiet hours
     olena = harness.user(7101, "Olena", "uk")
+    await olena.send("/start")
+    assert "🆘 " + uk._("I need help urgently") in olena.last_replies[-1].buttons
     await olena.send("/help")
     assert olena.texts.index("110") < olena.texts.index("/book")  # emergency numbers first
     await olena.press(uk._("I need help urgently"))
@@ -279,3 +281,18 @@ async def test_one_tap_contact_time_is_billed_once(
         entries = (await session.scalars(select(ContactEntry))).all()
     assert [(e.minutes, e.kind.value, e.case_reference) for e in entries] == [
         (10, "phone", reference)]
+
+
+async def test_only_staff_of_the_clients_town_may_answer(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
+) -> None:
+    _, reference = await setup(sessions, clock)
+    await add_caseworker(sessions, telegram_id=813, name="Herr Weiss", towns=("brackenheim",))
+    olena, weiss = harness.user(7101, "Olena", "uk"), harness.user(813, "Jan", "de")
+    await olena.send("Добрий день")
+    before = len(harness.fake.sent_to(7101))
+    await weiss.send(f"/reply {reference} Hallo")
+    assert de._("I cannot find the case %(reference)s among the cases of your towns. "
+                "/cases shows them.", reference=reference) in weiss.texts
+    await olena.send("/reply C-0001 x")  # a client may not use /reply at all
+    assert len(harness.fake.sent_to(7101)) == before + 1  # only the refusal to Olena
