@@ -52,7 +52,7 @@ def quick_text(t: Translator, number: int, day: str | None) -> str:
     return t._(text, day=weekday + " " + t.fmt_time(moment))
 
 
-@message_kind(RELAY)
+@message_kind(RELAY, redeliver=True)
 def render_relay(t: Translator, params: dict[str, Any]) -> Rendered:
     """The client's message for the caseworker: the header, then the content (copied)."""
     line = header(t, params)
@@ -66,7 +66,7 @@ def render_relay(t: Translator, params: dict[str, Any]) -> Rendered:
     return Rendered(f"{line}\n\n{caption}" if caption else line, buttons, copy=(chat, message))
 
 
-@message_kind(ALBUM)
+@message_kind(ALBUM, redeliver=True)
 def render_album(t: Translator, params: dict[str, Any]) -> Rendered:
     return Rendered("", album=(params["chat"], tuple(params["messages"])))
 
@@ -98,7 +98,7 @@ def render_answer(t: Translator, params: dict[str, Any]) -> Rendered:
     return Rendered(f"{sender}\n\n{body}")
 
 
-@message_kind(URGENT)
+@message_kind(URGENT, redeliver=True)
 def render_urgent(t: Translator, params: dict[str, Any]) -> Rendered:
     return Rendered(
         t._("🆘 Urgent: %(reference)s (%(language)s) asks for help urgently. Please get in "

@@ -45,15 +45,20 @@ class Rendered:
 
 Renderer = Callable[[Translator, dict[str, Any]], Rendered]
 RENDERERS: dict[str, Renderer] = {}
+# Kinds sent again once a recipient who had blocked the bot writes again (a client's message
+# relayed to a caseworker must not be lost); other kinds stay blocked.
+REDELIVER: set[str] = set()
 
 
-def message_kind(kind: str) -> Callable[[Renderer], Renderer]:
+def message_kind(kind: str, *, redeliver: bool = False) -> Callable[[Renderer], Renderer]:
     """Register the renderer of a message kind (e.g. ``"booking.reminder"``)."""
 
     def register(renderer: Renderer) -> Renderer:
         if kind in RENDERERS and RENDERERS[kind] is not renderer:
             raise ValueError(f"message kind {kind!r} registered twice")
         RENDERERS[kind] = renderer
+        if redeliver:
+            REDELIVER.add(kind)
         return renderer
 
     return register
