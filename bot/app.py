@@ -20,7 +20,16 @@ from bot.config import Settings
 from bot.limiter import FloodLimiter
 from bot.municipalities import sync_municipalities
 from bot.roles import Role
-from handlers import booking, casework, errors, fallback, help, language, middleware
+from handlers import (
+    booking,
+    casework,
+    conversation,
+    errors,
+    fallback,
+    help,
+    language,
+    middleware,
+)
 from handlers.billing import billing
 from handlers.context import BotData, LotseApp, LotseContext
 from handlers.menus import set_public_menus, set_staff_menus
@@ -79,6 +88,7 @@ def build_application(
     language.register(app)  # everyone: /language
     privacy.register(app)  # everyone: /privacy
     reminders.register(app)  # /waste, /children, /reminders, staff /remind; planner jobs
+    conversation.register(app)  # client ↔ caseworker messages, /inbox, /reply, urgent help
     fallback.register(app)  # unknown commands, stale buttons, unexpected text
     errors.register(app)
     # JobQueue: the outbox dispatcher wakes every few seconds and sends what is due through

@@ -46,6 +46,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("case", STAFF, N_("Open a case: /case C-0042")),
     CommandSpec("log", STAFF, N_("Log contact time: /log C-0042 45")),
     CommandSpec("hours", STAFF, N_("My hours this week and month")),
+    # Conversations with clients: waiting messages, an answer by case reference.
+    CommandSpec("inbox", STAFF, N_("Messages waiting for an answer")),
+    CommandSpec("reply", STAFF, N_("Answer a client: /reply C-0042 text")),
     CommandSpec("plan", CLIENTS | STAFF, N_("Integration plan")),
     CommandSpec("report", ADMINS, N_("Quarterly billing report")),
     CommandSpec("close_quarter", ADMINS, N_("Close a quarter for billing")),
@@ -104,6 +107,13 @@ BUTTONS: dict[str, frozenset[Role]] = {
     "pg": STAFF,
     "pn": STAFF,
     "pt": STAFF,
+    # Conversations: quick reply (qr), done (cvd), show again (cvs), one-tap contact time
+    # (ct) for staff; "I need help urgently" and its confirmation (urg) for clients.
+    "qr": STAFF,
+    "cvd": STAFF,
+    "cvs": STAFF,
+    "ct": STAFF,
+    "urg": CLIENTS,
     # Billing (admin): confirm closing a quarter.
     "cq": ADMINS,
 }

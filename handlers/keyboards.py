@@ -22,9 +22,16 @@ def public_menu(t: Translator) -> InlineKeyboardMarkup:
     )
 
 
+def urgent_button(t: Translator) -> InlineKeyboardMarkup:
+    """“I need help urgently” (handlers/conversation/urgent.py asks once to confirm)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton("🆘 " + t._("I need help urgently"),
+                                                       callback_data="urg:ask")]])
+
+
 def client_menu(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
+            [InlineKeyboardButton("🆘 " + t._("I need help urgently"), callback_data="urg:ask")],
             [InlineKeyboardButton(t._("Office hours and places"), callback_data="pub:hours")],
             [InlineKeyboardButton(t._("Emergency numbers"), callback_data="pub:sos")],
             [InlineKeyboardButton(t._("What we store about you"), callback_data="pub:privacy")],

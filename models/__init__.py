@@ -25,6 +25,7 @@ from models.casework import (
     PlanGoal,
 )
 from models.contact import ContactRequest
+from models.conversation import Conversation, StoredMessage
 from models.invite import Invite, InviteKind
 from models.municipality import Location, Municipality
 from models.outbox import OutboxMessage, OutboxState
@@ -59,6 +60,7 @@ __all__ = [
     "ContactEntry",
     "ContactKind",
     "ContactRequest",
+    "Conversation",
     "ExternalAppointment",
     "GoalStatus",
     "Invite",
@@ -71,6 +73,7 @@ __all__ = [
     "PlanArea",
     "PlanGoal",
     "ReminderSettings",
+    "StoredMessage",
     "TimeBlock",
     "Topic",
     "WasteCollection",

@@ -26,6 +26,10 @@ from models import Booking, BookingStatus, Caseworker, ReminderSettings, Topic
 EVENING = time(18, 0)
 EARLIEST = time(7, 0)
 SHORTLY_BEFORE = timedelta(hours=2)
+# A missed appointment is told to the client a little later, so that the caseworker can
+# untick it (the client had phoned, a mistap) before it goes; it is not sent days later.
+MISSED_DELAY = timedelta(minutes=15)
+MISSED_VALID = timedelta(days=3)
 
 
 def reminder_keys(booking_id: int) -> list[str]:
@@ -107,6 +111,26 @@ async def tell_client(session: AsyncSession, kind: str, info: BookingInfo, *, no
     )
 
 
+def missed_key(booking_id: int) -> str:
+    return f"booking:{booking_id}:missed"
+
+
+async def tell_missed(session: AsyncSession, info: BookingInfo, *, now: datetime) -> None:
+    """Tell the client kindly that the appointment was missed, with new times one tap away."""
+    if info.client_chat_id is None:
+        return
+    await outbox.enqueue(
+        session, key=missed_key(info.id), kind="booking.missed", chat_id=info.client_chat_id,
+        params=info.params(), due_at=now + MISSED_DELAY, expires_at=now + MISSED_VALID,
+        client_id=info.client_id,
+    )
+
+
+async def keep_missed_quiet(session: AsyncSession, booking_id: int) -> bool:
+    """The caseworker unticked it: the client is not told of this missed appointment."""
+    return bool(await outbox.cancel(session, [missed_key(booking_id)]))
+
+
 async def tell_substitute(
     session: AsyncSession, *, absence_id: int, absent: Caseworker, substitute: Caseworker,
     first_day: date, last_day: date, cancelled: list[BookingInfo], now: datetime,
@@ -160,6 +184,17 @@ def render_cancelled_by_team(t: Translator, p: dict[str, Any]) -> Rendered:
     return Rendered(
         t._("We are sorry: the integration management had to cancel your appointment on "
             "%(date)s at %(time)s. Please choose a new time.",
+            date=t.fmt_date(start), time=t.fmt_time(start)),
+        buttons=_choose_again(t, p),
+    )
+
+
+@message_kind("booking.missed")
+def render_missed(t: Translator, p: dict[str, Any]) -> Rendered:
+    start = datetime.fromisoformat(p["start"])
+    return Rendered(
+        t._("We missed you at your appointment on %(date)s at %(time)s. That can happen. If "
+            "you still need advice, please choose a new time.",
             date=t.fmt_date(start), time=t.fmt_time(start)),
         buttons=_choose_again(t, p),
     )

@@ -19,7 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.booking.absences import on_duty
 from bot.booking.availability import SlotState, check_slot
 from bot.booking.booking_info import BookingInfo, booking_info, find_bookings, no_show_counts
-from bot.booking.booking_notices import cancel_reminders, plan_reminders, tell_client, tell_staff
+from bot.booking.booking_notices import (
+    cancel_reminders,
+    keep_missed_quiet,
+    plan_reminders,
+    tell_client,
+    tell_missed,
+    tell_staff,
+)
 from bot.booking_policy import BookingPolicy
 from bot.roles import Actor
 from models import Booking, BookingStatus, CancelReason, Client, ClientStatus, Topic
@@ -217,7 +224,18 @@ async def mark_booking(session: AsyncSession, *, actor: Actor, booking_id: int,
         return BookingResult(Outcome.NOT_ACTIVE, info)
     if status is BookingStatus.NO_SHOW:
         await cancel_reminders(session, booking_id)
+        await tell_missed(session, info, now=now)
+    else:  # a mistap corrected: the client is not told of a missed appointment
+        await keep_missed_quiet(session, booking_id)
     return BookingResult(Outcome.OK, await booking_info(session, booking_id))
+
+
+async def untick_missed(session: AsyncSession, *, actor: Actor, booking_id: int) -> bool:
+    """Do not tell the client of this missed appointment (e.g. they had phoned); False if
+    it is no longer pending (sent already, or not the actor's booking)."""
+    if await staff_booking(session, actor=actor, booking_id=booking_id) is None:
+        return False
+    return await keep_missed_quiet(session, booking_id)
 
 
 async def staff_bookings(session: AsyncSession, *, caseworker_id: int, start: datetime,

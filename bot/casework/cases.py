@@ -34,6 +34,7 @@ from models import (
     OutboxMessage,
     OutboxState,
     PlanGoal,
+    StoredMessage,
 )
 
 NO_CASE = N_("I cannot find the case %(reference)s among the cases of your towns. "
@@ -47,6 +48,16 @@ class CardAppointment:
     starts_at: datetime
     place: str
     kind: str | None  # None: a consultation with the integration management; else its kind
+
+
+@dataclass(frozen=True)
+class CardMessage:
+    """One message of the conversation with the team (bot/conversation stores them)."""
+
+    at: datetime
+    from_client: bool
+    content: str  # text, photo, document, voice, video_note, …, quick
+    text: str | None
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,7 @@ class CaseCard:
     appointments: tuple[CardAppointment, ...] = ()
     no_shows: int = 0
     reminders_pending: int = 0
+    messages: tuple[CardMessage, ...] = ()
 
 
 async def find_client(session: AsyncSession, *, actor: Actor, reference: str | None = None,
@@ -132,7 +144,18 @@ async def open_case(session: AsyncSession, *, actor: Actor, now: datetime, timez
             select(func.count()).select_from(OutboxMessage).where(
                 OutboxMessage.client_id == client.id,
                 OutboxMessage.state == OutboxState.PENDING)) or 0),
+        messages=await _messages(session, client.id),
     )
+
+
+async def _messages(session: AsyncSession, client_id: int, limit: int = 5
+                    ) -> tuple[CardMessage, ...]:
+    """The last messages between the client and the team, oldest of them first."""
+    rows = await session.scalars(
+        select(StoredMessage).where(StoredMessage.client_id == client_id)
+        .order_by(StoredMessage.id.desc()).limit(limit))
+    return tuple(CardMessage(m.created_at, m.from_client, m.content, m.text)
+                 for m in reversed(list(rows)))
 
 
 async def _appointments(session: AsyncSession, client_id: int, now: datetime

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Booking, BookingStatus
+from models import Booking, BookingStatus, StoredMessage
 from models.reminders import Child, ExternalAppointment, ReminderSettings
 from models.waste import WasteZone
 
@@ -18,6 +18,8 @@ class DataHeld:
     children: tuple[str, ...]
     waste_zone: str | None
     upcoming_appointments: int
+    messages: int = 0  # of conversations with the team (files only as Telegram file ids)
+    files: int = 0
 
 
 async def data_held(session: AsyncSession, *, client_id: int, now: datetime) -> DataHeld:
@@ -33,5 +35,9 @@ async def data_held(session: AsyncSession, *, client_id: int, now: datetime) -> 
         Booking.start_at > now))
     elsewhere = await session.scalar(select(func.count()).select_from(ExternalAppointment).where(
         ExternalAppointment.client_id == client_id, ExternalAppointment.starts_at > now))
+    messages, files = (await session.execute(
+        select(func.count(), func.count(StoredMessage.file_id))
+        .where(StoredMessage.client_id == client_id))).one()
     return DataHeld(children=children, waste_zone=zone,
-                    upcoming_appointments=int(booked or 0) + int(elsewhere or 0))
+                    upcoming_appointments=int(booked or 0) + int(elsewhere or 0),
+                    messages=int(messages or 0), files=int(files or 0))

@@ -1,7 +1,7 @@
 """Render claimed outbox rows in the recipient's language and combine them into messages.
 
 Rows of one chat due in the same minute become one message (texts separated by a blank line,
-buttons stacked) as long as Telegram's limits allow; a document always travels alone.
+buttons stacked) as long as Telegram's limits allow; a document or a copy travels alone.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ def render(row: DueRow, timezone: ZoneInfo) -> Part:
         message = renderer(Translator(row.language, timezone), row.params)
     except Exception as exc:  # a renderer bug fails this row, not the dispatcher
         return Part([row], error=f"rendering failed: {type(exc).__name__}: {exc}"[:300])
-    limit = CAPTION_LIMIT if message.document else TEXT_LIMIT
-    if not message.text.strip() and message.document is None:
+    limit = CAPTION_LIMIT if message.alone else TEXT_LIMIT
+    if not message.text.strip() and not message.alone:
         return Part([row], error="empty message")
     if telegram_length(message.text) > limit:
         return Part([row], error=f"text longer than {limit} UTF-16 code units")
@@ -49,7 +49,7 @@ def compose(rows: list[DueRow], timezone: ZoneInfo) -> list[Part]:
     parts: list[Part] = []
     pending: Part | None = None
     for part in (render(row, timezone) for row in sorted(rows, key=lambda r: (r.due_at, r.id))):
-        if part.message is None or part.message.document is not None:
+        if part.message is None or part.message.alone:
             if pending is not None:
                 parts.append(pending)
                 pending = None

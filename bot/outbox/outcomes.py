@@ -1,9 +1,10 @@
 """Record what Telegram answered for each sent outbox message (the retry policy lives here).
 
 sent → sent · BadRequest → failed with the reason · blocked → blocked, and the person is
-marked unreachable until they write again · network error or 5xx → pending again after a
-doubling backoff, failed after ``max_attempts`` · timed out → uncertain, retried once ·
-deferred during a long flood pause → pending again, no attempt counted.
+marked unreachable until they write again (then kinds registered with ``redeliver``, such as
+a client's message relayed to a caseworker, are sent again) · network error or 5xx → pending
+again after a doubling backoff, failed after ``max_attempts`` · timed out → uncertain, retried
+once · deferred during a long flood pause → pending again, no attempt counted.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import DispatchConfig
+from bot.outbox.queue import REDELIVER
 from bot.outbox.sender import Outcome, SendResult
 from bot.outbox.store import DueRow
 from models import Caseworker, Client, OutboxMessage, OutboxState
@@ -98,5 +100,13 @@ async def mark_reachable(session: AsyncSession, *, telegram_id: int) -> None:
         if await session.scalar(select(model.id).where(*flagged)) is not None:
             await session.execute(
                 update(model).where(*flagged).values(unreachable_since=None)
+                .execution_options(synchronize_session=False)
+            )
+            await session.execute(  # what must not be lost goes again (e.g. relays)
+                update(OutboxMessage)
+                .where(OutboxMessage.chat_id == telegram_id,
+                       OutboxMessage.state == OutboxState.BLOCKED,
+                       OutboxMessage.kind.in_(sorted(REDELIVER)))
+                .values(state=OutboxState.PENDING, last_error=None)
                 .execution_options(synchronize_session=False)
             )

@@ -25,25 +25,40 @@ from models.outbox import OutboxMessage, OutboxState
 class Rendered:
     """What one outbox row becomes: a text, optionally with inline buttons and a file.
 
-    With a document the text is its caption (at most 1024 UTF-16 code units).
+    With a document, or a copy of a message (``copy``: its chat and message id, sent with
+    ``copy_message``, e.g. a client's photo relayed to the caseworker), the text is the caption
+    (at most 1024 UTF-16 code units; a copy without text keeps its own caption).
     """
 
     text: str
     buttons: list[list[tuple[str, str]]] = field(default_factory=list)  # (label, data)
     document: tuple[str, bytes] | None = None  # (filename, content)
+    copy: tuple[int, int] | None = None  # (from chat id, message id)
+    # Several messages of one chat copied as one album (copy_messages); no text, no buttons.
+    album: tuple[int, tuple[int, ...]] | None = None
+
+    @property
+    def alone(self) -> bool:
+        """A document, a copy or an album is never joined with other messages."""
+        return self.document is not None or self.copy is not None or self.album is not None
 
 
 Renderer = Callable[[Translator, dict[str, Any]], Rendered]
 RENDERERS: dict[str, Renderer] = {}
+# Kinds sent again once a recipient who had blocked the bot writes again (a client's message
+# relayed to a caseworker must not be lost); other kinds stay blocked.
+REDELIVER: set[str] = set()
 
 
-def message_kind(kind: str) -> Callable[[Renderer], Renderer]:
+def message_kind(kind: str, *, redeliver: bool = False) -> Callable[[Renderer], Renderer]:
     """Register the renderer of a message kind (e.g. ``"booking.reminder"``)."""
 
     def register(renderer: Renderer) -> Renderer:
         if kind in RENDERERS and RENDERERS[kind] is not renderer:
             raise ValueError(f"message kind {kind!r} registered twice")
         RENDERERS[kind] = renderer
+        if redeliver:
+            REDELIVER.add(kind)
         return renderer
 
     return register

@@ -11,6 +11,7 @@ from telegram import Update
 
 from bot.audit import audit
 from bot.booking.booking_info import BookingInfo, no_show_counts
+from bot.booking.booking_notices import MISSED_DELAY
 from bot.booking.booking_texts import short_when, staff_topic, time_range
 from bot.booking.bookings import (
     BookingResult,
@@ -19,6 +20,7 @@ from bot.booking.bookings import (
     mark_booking,
     staff_booking,
     staff_bookings,
+    untick_missed,
 )
 from bot.booking.slots import local_day_bounds
 from bot.i18n import LANGUAGES, Translator
@@ -118,13 +120,13 @@ async def show_week(update: Update, context: LotseContext) -> None:
 
 
 async def booking_action(update: Update, context: LotseContext) -> None:
-    """Handle ``bkm:<d|n|c|C|k>:<booking id>:<t|w>`` and show the refreshed list."""
+    """Handle ``bkm:<d|n|c|C|k|q>:<booking id>:<t|w>`` and show the refreshed list."""
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
     t, now = context.t, context.now()
     parts = query.data.split(":")
-    if len(parts) != 4 or parts[1] not in "dncCk" or not parts[2].isdigit() \
+    if len(parts) != 4 or parts[1] not in "dncCkq" or not parts[2].isdigit() \
             or parts[3] not in ("t", "w"):
         await show(update, t._("This button is no longer valid. Please start again with "
                                "/today."))
@@ -132,6 +134,13 @@ async def booking_action(update: Update, context: LotseContext) -> None:
     action, booking_id, view = parts[1], int(parts[2]), parts[3]
     if action == "k":
         await show(update, *await _view(context, view))
+        return
+    if action == "q":
+        async with context.uow() as session:
+            quiet = await untick_missed(session, actor=context.actor, booking_id=booking_id)
+        await show(update, *await _view(context, view, t._(
+            "All right: the client is not told of the missed appointment.") if quiet else t._(
+            "The client has already been told of the missed appointment.")))
         return
     result: BookingResult | None = None
     async with context.uow() as session:
@@ -150,7 +159,14 @@ async def booking_action(update: Update, context: LotseContext) -> None:
         await _ask_cancel(update, context, booking_id, view)
         return
     assert result is not None
-    await show(update, *await _view(context, view, _notice(t, result.outcome, info, action)))
+    text, rows = await _view(context, view, _notice(t, result.outcome, info, action))
+    if action == "n" and result.outcome is Outcome.OK and info is not None \
+            and info.client_chat_id is not None:
+        text += "\n\n" + t._("The client will be told kindly in %(minutes)s minutes and offered "
+                             "new times, unless you untick it.",
+                             minutes=int(MISSED_DELAY.total_seconds() // 60))
+        rows = [[(t._("Do not tell the client"), f"bkm:q:{booking_id}:{view}")], *rows]
+    await show(update, text, rows)
 
 
 async def _ask_cancel(update: Update, context: LotseContext, booking_id: int, view: str

@@ -95,16 +95,36 @@ def _card_appointments(t: Translator, card: CaseCard) -> list[str]:
     return lines
 
 
+MESSAGE_ICONS = {"photo": "📷", "document": "📄", "voice": "🎤", "video_note": "🎥",
+                 "video": "🎥", "audio": "🎵"}
+
+
+def _card_messages(t: Translator, card: CaseCard) -> list[str]:
+    """The last messages of the conversation (⬅ from the client, ➡ from the team)."""
+    if not card.messages:
+        return []
+    lines = [t._("Last messages:")]
+    for message in card.messages:
+        arrow = "⬅" if message.from_client else "➡"
+        icon = MESSAGE_ICONS.get(message.content, "")
+        text = " ".join((message.text or "").split())
+        text = text if len(text) <= 60 else text[:59] + "…"
+        lines.append(f"{arrow} {short_day(t, message.at.astimezone(t.timezone).date())} "
+                     f"{t.fmt_time(message.at)} {icon}{' ' if icon and text else ''}"
+                     f"{t.embed(text)}".rstrip())
+    return lines
+
+
 CARD_SECTIONS: list[Callable[[Translator, CaseCard], list[str]]] = [
-    _card_head, _card_care, _card_time, _card_appointments, _card_plan,
+    _card_head, _card_care, _card_time, _card_appointments, _card_plan, _card_messages,
 ]
 
 
 def card_text(t: Translator, card: CaseCard) -> str:
     """The whole card: every section in order, separated by an empty line; cut to fit one
     message (counted in UTF-16 code units, as Telegram does)."""
-    return truncate("\n\n".join("\n".join(section(t, card)) for section in CARD_SECTIONS),
-                    MAX_TEXT)
+    sections = (section(t, card) for section in CARD_SECTIONS)
+    return truncate("\n\n".join("\n".join(lines) for lines in sections if lines), MAX_TEXT)
 
 
 def card_keyboard(t: Translator, card: CaseCard) -> InlineKeyboardMarkup | None:

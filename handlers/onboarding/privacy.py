@@ -46,6 +46,11 @@ async def privacy_text(session: AsyncSession, context: LotseContext) -> str:
                              names=", ".join(held.children)))
         if held.waste_zone:
             extra.append(t._("Waste collection zone: %(zone)s", zone=held.waste_zone))
+        if held.messages:
+            extra.append(t._("Messages between you and the integration management: "
+                             "%(count)s, of them with a photo, document, voice or video: "
+                             "%(files)s (kept as Telegram references, not downloaded)",
+                             count=held.messages, files=held.files))
         return text + "\n\n" + t._("Also stored:") + "\n" + "\n".join(extra)
     if actor.is_staff:
         return t._(

@@ -54,6 +54,18 @@ class TelegramTransport:
                     caption=message.text or None, reply_markup=markup,
                     rate_limit_args=self.limits,
                 )
+            elif message.album is not None:
+                from_chat, message_ids = message.album
+                copies = await self.bot.copy_messages(
+                    chat_id, from_chat, message_ids, rate_limit_args=self.limits)
+                return SendResult(Outcome.SENT, message_id=copies[0].message_id)
+            elif message.copy is not None:
+                from_chat, message_id = message.copy
+                copied = await self.bot.copy_message(
+                    chat_id, from_chat, message_id, caption=message.text or None,
+                    reply_markup=markup, rate_limit_args=self.limits,
+                )
+                return SendResult(Outcome.SENT, message_id=copied.message_id)
             else:
                 sent = await self.bot.send_message(chat_id, message.text, reply_markup=markup,
                                                    rate_limit_args=self.limits)

@@ -526,6 +526,16 @@ class FakeTelegramAPI:
         message = await self._send_message(call)
         return {"message_id": message["message_id"]}
 
+    @_answers("copyMessages")
+    async def _copy_messages(self, call: Call) -> list[dict[str, int]]:
+        ids = call.params["message_ids"]
+        ids = json.loads(ids) if isinstance(ids, str) else ids
+        copied = []
+        for _ in ids:
+            message = await self._send_message(call)
+            copied.append({"message_id": message["message_id"]})
+        return copied
+
     @_answers("editMessageText", "editMessageCaption", "editMessageReplyMarkup")
     async def _edit_message(self, call: Call) -> dict[str, Any] | bool:
         if "inline_message_id" in call.params:
@@ -644,6 +654,7 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, 
 def _sends_message(method: str) -> bool:
     return (method.startswith("send") and method != "sendChatAction") or method in (
         "copyMessage",
+        "copyMessages",
         "forwardMessage",
     )
 
