@@ -57,19 +57,24 @@ class Received:
 
 
 async def recipients(session: AsyncSession, client: Client, now: datetime) -> list[Caseworker]:
-    """The client's caseworker, their substitute while away, or the whole team of the town."""
+    """The client's caseworker, their substitute while away, or the whole team of the town;
+    when nobody of the town is linked, the admins, so that no message is lost."""
     if client.caseworker_id is not None:
         caseworker = await on_duty(session, client.caseworker_id, now)
         if caseworker.active and caseworker.telegram_user_id is not None:
             return [caseworker]
+    linked = Caseworker.active.is_(True), Caseworker.telegram_user_id.is_not(None)
     rows = await session.scalars(
         select(Caseworker).join(caseworker_municipalities,
                                 caseworker_municipalities.c.caseworker_id == Caseworker.id)
-        .where(caseworker_municipalities.c.municipality_id == client.municipality_id,
-               Caseworker.active.is_(True), Caseworker.telegram_user_id.is_not(None))
+        .where(caseworker_municipalities.c.municipality_id == client.municipality_id, *linked)
         .order_by(Caseworker.id)
     )
-    return list(rows.unique())
+    team = list(rows.unique())
+    if team:
+        return team
+    admins = await session.scalars(select(Caseworker).where(*linked).order_by(Caseworker.id))
+    return [caseworker for caseworker in admins if caseworker.is_admin]
 
 
 async def next_office_hours(session: AsyncSession, *, caseworker_ids: list[int],

@@ -230,6 +230,21 @@ async def test_urgent_request_at_night_reaches_the_caseworker_at_once(
         assert conversation is not None and conversation.urgent_at is not None
 
 
+async def test_urgent_request_of_a_town_without_a_linked_caseworker_reaches_the_admins(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
+) -> None:
+    admin = 813
+    await add_caseworker(sessions, telegram_id=admin, name="Herr Hauptamt",
+                         towns=("brackenheim",), admin=True)
+    await add_client(sessions, telegram_id=7102, language="ar", now=clock())  # Cleebronn
+    amal = harness.user(7102, "Amal", "ar")
+    await amal.send("/help")
+    await amal.press(tr("ar")._("I need help urgently"))
+    await amal.press(tr("ar")._("Yes, I need help urgently"))
+    told = [c for c in harness.fake.calls_to("sendMessage") if c.params["chat_id"] == admin]
+    assert len(told) == 1 and "🆘" in told[0].params["text"]
+
+
 async def test_voice_video_note_and_album_are_relayed(
     harness: Harness, sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
 ) -> None:
