@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.casework.cases import CaseCard
 from bot.casework.contact_time import quarter_label
 from bot.casework.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
+from bot.conversation.texts import QUICK_REPLIES
 from bot.i18n import LANGUAGES, N_, Translator
 from bot.reminders.appointments import KIND_LABELS
 from bot.text_limits import truncate
@@ -108,6 +109,9 @@ def _card_messages(t: Translator, card: CaseCard) -> list[str]:
         arrow = "⬅" if message.from_client else "➡"
         icon = MESSAGE_ICONS.get(message.content, "")
         text = " ".join((message.text or "").split())
+        if message.content == "quick":  # stored as its source text: shown in the reader's words
+            text = next((t._(label) for label, source in QUICK_REPLIES if source == message.text),
+                        text)
         text = text if len(text) <= 60 else text[:59] + "…"
         lines.append(f"{arrow} {short_day(t, message.at.astimezone(t.timezone).date())} "
                      f"{t.fmt_time(message.at)} {icon}{' ' if icon and text else ''}"

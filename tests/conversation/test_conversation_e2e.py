@@ -125,6 +125,7 @@ async def test_ukrainian_client_sends_a_letter_and_gets_answers_in_ukrainian(
     card = berger.texts
     assert de._("Last messages:") in card and "⬅" in card and "📷 Що це за лист?" in card
     assert "➡" in card and "Bitte kommen Sie am Mittwoch." in card
+    assert de._(QUICK_REPLIES[1][0]) in card  # the quick reply in the caseworker's words
     # The client sees in /privacy that messages are stored, files as Telegram references.
     await olena.send("/privacy")
     assert uk._("Messages between you and the integration management: %(count)s, of them "
