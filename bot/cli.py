@@ -182,6 +182,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
           + ", ".join(m.key for m in settings.municipalities))
     if not settings.token:
         print("note: TELEGRAM_BOT_TOKEN is not set; `lotse run` will need it")
+    billed = [m for m in settings.municipalities if m.invoice is not None]
+    if settings.issuer is None:
+        print("note: no [issuer] table; closing a quarter issues no invoice")
+    else:
+        print(f"invoices: issued by {settings.issuer.name}, numbers "
+              f"{settings.issuer.number_prefix}-YYYY-NNNN, billed: "
+              + (", ".join(m.key + (" (Leitweg-ID)" if m.invoice and m.invoice.leitweg_id
+                                    else "") for m in billed) or "none"))
     problems = catalog_problems()
     for problem in problems:
         print(f"translations: {problem}", file=sys.stderr)
