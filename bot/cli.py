@@ -1,4 +1,5 @@
-"""The ``lotse`` command line: run, migrate, invite, import-waste, report, stats, check.
+"""The ``lotse`` command line: run, migrate, invite, import-waste, report, stats, close-quarter,
+invoice, credit-note, check.
 
 Every failure is one line on stderr and a non-zero exit code (2 for bad input, configuration
 or an unusable database), never a traceback. Output paths are checked before any work, so a
@@ -84,6 +85,25 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--quarter", required=True, help="quarter such as 2025Q1")
     stats.set_defaults(handler=_cmd_stats)
 
+    close = commands.add_parser(
+        "close-quarter", help="close a quarter and issue its invoice (PDF and XRechnung XML)")
+    close.add_argument("--municipality", required=True, help="municipality key")
+    close.add_argument("--quarter", required=True, help="quarter such as 2026Q1")
+    close.add_argument("--out-dir", type=Path, default=Path("."), metavar="DIR",
+                       help="where the invoice files are written (default: here)")
+    close.set_defaults(handler=_cmd_close_quarter)
+
+    invoice = commands.add_parser("invoice", help="write an issued invoice's files again")
+    invoice.add_argument("--number", required=True, help="invoice number such as IM-2026-0001")
+    invoice.add_argument("--out-dir", type=Path, default=Path("."), metavar="DIR")
+    invoice.set_defaults(handler=_cmd_invoice)
+
+    credit = commands.add_parser("credit-note",
+                                 help="withdraw an issued invoice with a credit note (381)")
+    credit.add_argument("--invoice", required=True, help="the invoice number to withdraw")
+    credit.add_argument("--out-dir", type=Path, default=Path("."), metavar="DIR")
+    credit.set_defaults(handler=_cmd_credit_note)
+
     invite = commands.add_parser("invite", help="print a single-use invite link")
     kinds = invite.add_subparsers(dest="kind", required=True, metavar="KIND")
     client = kinds.add_parser("client", help="invite a client")
@@ -168,6 +188,43 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     try:
         print("\n".join(asyncio.run(run_stats(settings, municipality=args.municipality,
                                                quarter=parse_quarter(args.quarter)))))
+    except ReportError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def _cmd_close_quarter(args: argparse.Namespace) -> int:
+    from bot.billing.report_cli import ReportError, parse_quarter, run_close_quarter
+
+    settings = _settings(require_token=False)
+    try:
+        print("\n".join(asyncio.run(run_close_quarter(
+            settings, municipality=args.municipality, quarter=parse_quarter(args.quarter),
+            out_dir=args.out_dir))))
+    except ReportError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def _cmd_invoice(args: argparse.Namespace) -> int:
+    from bot.billing.report_cli import ReportError, run_invoice_copy
+
+    settings = _settings(require_token=False)
+    try:
+        print("\n".join(asyncio.run(run_invoice_copy(settings, number=args.number,
+                                                      out_dir=args.out_dir))))
+    except ReportError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def _cmd_credit_note(args: argparse.Namespace) -> int:
+    from bot.billing.report_cli import ReportError, run_credit_note
+
+    settings = _settings(require_token=False)
+    try:
+        print("\n".join(asyncio.run(run_credit_note(settings, number=args.invoice,
+                                                     out_dir=args.out_dir))))
     except ReportError as exc:
         raise CliError(str(exc)) from None
     return 0
