@@ -44,8 +44,8 @@ def invoice_xml(data: InvoiceData) -> bytes:
         doc.header.notes.add(IncludedNote(content=f"Gutschrift zu Rechnung {data.refers_to}."))
 
     agreement = doc.trade.agreement
-    # BT-10: the Leitweg-ID routes the invoice in the public administration.
-    agreement.buyer_reference = data.leitweg_id or recipient.name
+    if data.leitweg_id:  # BT-10: the Leitweg-ID routes it in the public administration
+        agreement.buyer_reference = data.leitweg_id
     seller = agreement.seller
     seller.name = issuer.name
     seller.address.line_one = issuer.address.street
@@ -66,6 +66,8 @@ def invoice_xml(data: InvoiceData) -> bytes:
     buyer.address.postcode = recipient.address.postcode
     buyer.address.city_name = recipient.address.city
     buyer.address.country_id = recipient.address.country
+    if data.leitweg_id:  # BT-49, required by XRechnung: the Leitweg-ID, scheme 0204
+        buyer.electronic_address.uri_ID = ("0204", data.leitweg_id)
 
     doc.trade.delivery.event.occurrence = data.quarter.last_day
 

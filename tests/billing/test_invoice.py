@@ -124,6 +124,8 @@ async def test_closing_issues_a_complete_invoice_with_matching_xml(
         namespaces=RAM)) == sorted(nets.values())
     assert set(root.xpath("//ram:BilledQuantity/@unitCode", namespaces=RAM)) == {"HUR"}
     assert root.xpath("//ram:BuyerReference/text()", namespaces=RAM) == ["08125017-0001-57"]
+    assert root.xpath("//ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID/"
+                      "@schemeID", namespaces=RAM) == ["0204"]
     assert root.xpath("//ram:GuidelineSpecifiedDocumentContextParameter/ram:ID/text()",
                       namespaces=RAM)[0].endswith("xrechnung_3.0")
     assert root.xpath("//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/"
@@ -299,3 +301,25 @@ async def test_cli_closes_the_quarter_writes_invoice_files_and_copies_them_again
                                           "--out-dir", str(tmp_path)])
     assert code == 0, capsys.readouterr().err
     assert (tmp_path / f"IM-{year}-0002.xml").is_file()
+
+
+def test_without_leitweg_id_the_xml_is_plain_en16931_and_still_valid() -> None:
+    from datetime import date
+
+    from bot.billing.invoice_doc import InvoiceData, InvoiceLine
+    from bot.billing.invoice_xml import EN16931, invoice_xml
+
+    assert ISSUER is not None and CLEEBRONN is not None and CLEEBRONN.invoice is not None
+    recipient = dataclasses.replace(CLEEBRONN.invoice, leitweg_id=None)
+    data = InvoiceData("IM-2026-0007", "380", date(2026, 4, 2), ISSUER, recipient, Q1,
+                       (InvoiceLine("Integrationsmanagement – Beratung", 20, Decimal("62.00")),
+                        InvoiceLine("Integrationsmanagement – Fahrtzeit", 5, Decimal("62.00"))),
+                       Decimal("0.19"))
+    root = _validate(invoice_xml(data))
+    assert root.xpath("//ram:GuidelineSpecifiedDocumentContextParameter/ram:ID/text()",
+                      namespaces=RAM) == [EN16931]
+    assert root.xpath("//ram:BuyerReference", namespaces=RAM) == []
+    # 20 min → 20.67, 5 min → 5.17: the net is the sum of the rounded lines
+    assert data.net == Decimal("25.84") and data.vat == Decimal("4.91")
+    summary = "//ram:SpecifiedTradeSettlementHeaderMonetarySummation/"
+    assert _amount(root, summary + "ram:GrandTotalAmount") == Decimal("30.75")
