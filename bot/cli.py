@@ -247,6 +247,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
               f"{settings.issuer.number_prefix}-YYYY-NNNN, billed: "
               + (", ".join(m.key + (" (Leitweg-ID)" if m.invoice and m.invoice.leitweg_id
                                     else "") for m in billed) or "none"))
+        for m in settings.municipalities:
+            if m.hourly_rate > 0 and m.invoice is None:
+                print(f"note: {m.key} has an hourly rate but no [municipality.invoice]; "
+                      "closing its quarters issues no invoice")
     problems = catalog_problems()
     for problem in problems:
         print(f"translations: {problem}", file=sys.stderr)
