@@ -1,4 +1,5 @@
-"""The ``lotse`` command line: run, migrate, invite, import-waste, report, stats, check.
+"""The ``lotse`` command line: run, migrate, invite, import-waste, report, stats, close-quarter,
+invoice, credit-note, check.
 
 Every failure is one line on stderr and a non-zero exit code (2 for bad input, configuration
 or an unusable database), never a traceback. Output paths are checked before any work, so a
@@ -83,6 +84,25 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--municipality", required=True, help="municipality key")
     stats.add_argument("--quarter", required=True, help="quarter such as 2025Q1")
     stats.set_defaults(handler=_cmd_stats)
+
+    close = commands.add_parser(
+        "close-quarter", help="close a quarter and issue its invoice (PDF and XRechnung XML)")
+    close.add_argument("--municipality", required=True, help="municipality key")
+    close.add_argument("--quarter", required=True, help="quarter such as 2026Q1")
+    close.add_argument("--out-dir", type=Path, default=Path("."), metavar="DIR",
+                       help="where the invoice files are written (default: here)")
+    close.set_defaults(handler=_cmd_close_quarter)
+
+    invoice = commands.add_parser("invoice", help="write an issued invoice's files again")
+    invoice.add_argument("--number", required=True, help="invoice number such as IM-2026-0001")
+    invoice.add_argument("--out-dir", type=Path, default=Path("."), metavar="DIR")
+    invoice.set_defaults(handler=_cmd_invoice)
+
+    credit = commands.add_parser("credit-note",
+                                 help="withdraw an issued invoice with a credit note (381)")
+    credit.add_argument("--invoice", required=True, help="the invoice number to withdraw")
+    credit.add_argument("--out-dir", type=Path, default=Path("."), metavar="DIR")
+    credit.set_defaults(handler=_cmd_credit_note)
 
     invite = commands.add_parser("invite", help="print a single-use invite link")
     kinds = invite.add_subparsers(dest="kind", required=True, metavar="KIND")
@@ -173,6 +193,43 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_close_quarter(args: argparse.Namespace) -> int:
+    from bot.billing.report_cli import ReportError, parse_quarter, run_close_quarter
+
+    settings = _settings(require_token=False)
+    try:
+        print("\n".join(asyncio.run(run_close_quarter(
+            settings, municipality=args.municipality, quarter=parse_quarter(args.quarter),
+            out_dir=args.out_dir))))
+    except ReportError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def _cmd_invoice(args: argparse.Namespace) -> int:
+    from bot.billing.report_cli import ReportError, run_invoice_copy
+
+    settings = _settings(require_token=False)
+    try:
+        print("\n".join(asyncio.run(run_invoice_copy(settings, number=args.number,
+                                                      out_dir=args.out_dir))))
+    except ReportError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def _cmd_credit_note(args: argparse.Namespace) -> int:
+    from bot.billing.report_cli import ReportError, run_credit_note
+
+    settings = _settings(require_token=False)
+    try:
+        print("\n".join(asyncio.run(run_credit_note(settings, number=args.invoice,
+                                                     out_dir=args.out_dir))))
+    except ReportError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from bot.catalog_check import catalog_problems
 
@@ -182,6 +239,18 @@ def _cmd_check(args: argparse.Namespace) -> int:
           + ", ".join(m.key for m in settings.municipalities))
     if not settings.token:
         print("note: TELEGRAM_BOT_TOKEN is not set; `lotse run` will need it")
+    billed = [m for m in settings.municipalities if m.invoice is not None]
+    if settings.issuer is None:
+        print("note: no [issuer] table; closing a quarter issues no invoice")
+    else:
+        print(f"invoices: issued by {settings.issuer.name}, numbers "
+              f"{settings.issuer.number_prefix}-YYYY-NNNN, billed: "
+              + (", ".join(m.key + (" (Leitweg-ID)" if m.invoice and m.invoice.leitweg_id
+                                    else "") for m in billed) or "none"))
+        for m in settings.municipalities:
+            if m.hourly_rate > 0 and m.invoice is None:
+                print(f"note: {m.key} has an hourly rate but no [municipality.invoice]; "
+                      "closing its quarters issues no invoice")
     problems = catalog_problems()
     for problem in problems:
         print(f"translations: {problem}", file=sys.stderr)

@@ -52,6 +52,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("plan", CLIENTS | STAFF, N_("Integration plan")),
     CommandSpec("report", ADMINS, N_("Quarterly billing report")),
     CommandSpec("close_quarter", ADMINS, N_("Close a quarter for billing")),
+    CommandSpec("invoices", ADMINS, N_("Issued invoices of a town")),
 )
 
 BY_NAME = {spec.name: spec for spec in COMMANDS}
@@ -114,8 +115,9 @@ BUTTONS: dict[str, frozenset[Role]] = {
     "cvs": STAFF,
     "ct": STAFF,
     "urg": CLIENTS,
-    # Billing (admin): confirm closing a quarter.
+    # Billing (admin): confirm closing a quarter; an issued invoice's documents again.
     "cq": ADMINS,
+    "inv": ADMINS,
 }
 
 

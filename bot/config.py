@@ -27,6 +27,15 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///lotse.db"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_LEITWEG_RE = re.compile(r"^\d{2,12}(-[A-Za-z0-9]{1,30})?-\d{2}$")
+
+
+def _iban_ok(iban: str) -> bool:
+    """ISO 13616: letters and digits, moved and read as a number, leave 1 modulo 97."""
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", iban):
+        return False
+    moved = iban[4:] + iban[:4]
+    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
 
 
 class ConfigError(Exception):
@@ -61,6 +70,51 @@ class MunicipalityConfig:
     annual_subsidy: Decimal | None
     locations: tuple[LocationConfig, ...] = ()
     waste_reminder_time: time = time(18, 0)  # the evening before each collection
+    invoice: InvoiceRecipient | None = None  # [municipality.invoice]: where its invoice goes
+
+
+@dataclass(frozen=True)
+class PostalAddress:
+    street: str
+    postcode: str
+    city: str
+    country: str = "DE"  # ISO 3166-1 alpha-2
+
+    @property
+    def lines(self) -> tuple[str, str]:
+        return self.street, f"{self.postcode} {self.city}"
+
+
+@dataclass(frozen=True)
+class InvoiceRecipient:
+    """A billed municipality's invoice address and, if it has one, its Leitweg-ID."""
+
+    name: str  # the legal name on the invoice (defaults to the municipality's name)
+    address: PostalAddress
+    leitweg_id: str | None = None  # buyer reference (BT-10); selects XRechnung
+
+
+@dataclass(frozen=True)
+class IssuerConfig:
+    """[issuer]: who issues the invoices (the municipality employing the team)."""
+
+    name: str
+    address: PostalAddress
+    tax_number: str | None  # Steuernummer
+    vat_id: str | None  # USt-IdNr. (DE + 9 digits)
+    iban: str
+    bic: str
+    account_holder: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    payment_days: int = 30  # payment term: due this many days after the issue date
+    number_prefix: str = "IM"  # invoice numbers IM-2026-0001
+
+    @property
+    def payment_terms(self) -> str:
+        return (f"Zahlbar ohne Abzug innerhalb von {self.payment_days} Tagen "
+                "ab Rechnungsdatum.")
 
 
 @dataclass(frozen=True)
@@ -117,6 +171,7 @@ class Settings:
     listen: str = "0.0.0.0:8443"
     booking: BookingPolicy = DEFAULT_POLICY  # the [booking] table
     dispatch: DispatchConfig = DispatchConfig()  # sending: LOTSE_SEND_RATE and friends
+    issuer: IssuerConfig | None = None  # [issuer]: needed to issue invoices
 
     @property
     def file_api_url(self) -> str:
@@ -151,7 +206,7 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
                 "LOTSE_WEBHOOK_SECRET must be set with webhook mode: 16-256 characters "
                 "of A-Z, a-z, 0-9, _ and -"
             )
-    municipalities, booking = load_config_file(config_path)
+    municipalities, booking, issuer = load_config_file(config_path)
     return Settings(
         token=token,
         api_url=api_url,
@@ -167,6 +222,7 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         listen=_listen(environ.get("LOTSE_LISTEN", "").strip() or "0.0.0.0:8443"),
         booking=booking,
         dispatch=DispatchConfig.from_environ(environ),
+        issuer=issuer,
     )
 
 
@@ -233,7 +289,8 @@ def load_municipalities(path: Path) -> tuple[MunicipalityConfig, ...]:
     return load_config_file(path)[0]
 
 
-def load_config_file(path: Path) -> tuple[tuple[MunicipalityConfig, ...], BookingPolicy]:
+def load_config_file(path: Path) -> tuple[tuple[MunicipalityConfig, ...], BookingPolicy,
+                                          IssuerConfig | None]:
     """Parse and check the TOML file; every error names the file and, where known, the line."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -255,7 +312,8 @@ def load_config_file(path: Path) -> tuple[tuple[MunicipalityConfig, ...], Bookin
         if key in keys[:number]:
             raise reader.error(f"municipality key {key!r} is used twice",
                                ("municipality", number, "key"))
-    return municipalities, reader.booking(data.get("booking", {}))
+    issuer = reader.issuer(data["issuer"], ("issuer",)) if "issuer" in data else None
+    return municipalities, reader.booking(data.get("booking", {})), issuer
 
 
 class _TomlReader:
@@ -326,7 +384,78 @@ class _TomlReader:
             locations=tuple(self.location(loc, (*where, "location", n))
                             for n, loc in enumerate(locations)),
             waste_reminder_time=self._reminder_time(raw, where),
+            invoice=self.recipient(raw["invoice"], name, (*where, "invoice"))
+            if "invoice" in raw else None,
         )
+
+    def address(self, raw: dict[str, Any], where: KeyPath) -> PostalAddress:
+        postcode = self._text(raw, "postcode", where)
+        if not re.fullmatch(r"\d{5}", postcode):
+            raise self.error('postcode must be five digits such as "74336"',
+                             (*where, "postcode"))
+        country = str(raw.get("country", "DE"))
+        if not re.fullmatch(r"[A-Z]{2}", country):
+            raise self.error('country must be a two-letter code such as "DE"',
+                             (*where, "country"))
+        return PostalAddress(street=self._text(raw, "street", where), postcode=postcode,
+                             city=self._text(raw, "city", where), country=country)
+
+    def recipient(self, raw: Any, name: str, where: KeyPath) -> InvoiceRecipient:
+        if not isinstance(raw, dict):
+            raise self.error("invoice must be a table [municipality.invoice]", where)
+        leitweg = raw.get("leitweg_id")
+        if leitweg is not None and (not isinstance(leitweg, str) or not _LEITWEG_RE.match(
+                leitweg)):
+            raise self.error('leitweg_id must look like "08125017-0001-57" '
+                             "(digits, optional fine address, check digits)",
+                             (*where, "leitweg_id"))
+        legal = raw.get("name", name)
+        if not isinstance(legal, str) or not legal.strip():
+            raise self.error("name must be a non-empty text", (*where, "name"))
+        return InvoiceRecipient(name=legal.strip(), address=self.address(raw, where),
+                                leitweg_id=leitweg)
+
+    def issuer(self, raw: Any, where: KeyPath) -> IssuerConfig:
+        if not isinstance(raw, dict):
+            raise self.error("[issuer] must be a table", where)
+        tax_number = raw.get("tax_number")
+        vat_id = raw.get("vat_id")
+        if tax_number is not None and (not isinstance(tax_number, str) or not re.fullmatch(
+                r"[0-9][0-9 /]{9,15}[0-9]", tax_number)):
+            raise self.error('tax_number must be a Steuernummer such as "65208/12345"',
+                             (*where, "tax_number"))
+        if vat_id is not None and (not isinstance(vat_id, str)
+                                   or not re.fullmatch(r"DE\d{9}", vat_id)):
+            raise self.error('vat_id must be DE and nine digits such as "DE123456789"',
+                             (*where, "vat_id"))
+        if tax_number is None and vat_id is None:
+            raise self.error("[issuer] needs tax_number or vat_id (§ 14 (4) UStG)", where)
+        iban = self._text(raw, "iban", where).replace(" ", "").upper()
+        if not _iban_ok(iban):
+            raise self.error("iban is not a valid IBAN (check digits)", (*where, "iban"))
+        bic = self._text(raw, "bic", where).replace(" ", "").upper()
+        if not re.fullmatch(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?", bic):
+            raise self.error('bic must be 8 or 11 letters/digits such as "SOLADES1HNB"',
+                             (*where, "bic"))
+        email = self._text(raw, "contact_email", where)
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+            raise self.error("contact_email must be an e-mail address",
+                             (*where, "contact_email"))
+        days = raw.get("payment_days", 30)
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 365:
+            raise self.error("payment_days must be a number of days from 0 to 365",
+                             (*where, "payment_days"))
+        prefix = raw.get("number_prefix", "IM")
+        if not isinstance(prefix, str) or not re.fullmatch(r"[A-Z][A-Z0-9]{0,9}", prefix):
+            raise self.error('number_prefix must be capital letters or digits such as "IM"',
+                             (*where, "number_prefix"))
+        return IssuerConfig(
+            name=self._text(raw, "name", where), address=self.address(raw, where),
+            tax_number=tax_number, vat_id=vat_id, iban=iban, bic=bic,
+            account_holder=self._text(raw, "account_holder", where),
+            contact_name=self._text(raw, "contact_name", where),
+            contact_phone=self._text(raw, "contact_phone", where),
+            contact_email=email, payment_days=days, number_prefix=prefix)
 
     def _reminder_time(self, raw: dict[str, Any], where: KeyPath) -> time:
         if "waste_reminder_time" not in raw:

@@ -27,6 +27,7 @@ from models.casework import (
 from models.contact import ContactRequest
 from models.conversation import Conversation, StoredMessage
 from models.invite import Invite, InviteKind
+from models.invoice import CREDIT_NOTE, INVOICE, Invoice, InvoiceCounter
 from models.municipality import Location, Municipality
 from models.outbox import OutboxMessage, OutboxState
 from models.people import Caseworker, CaseworkerRole, Client, ClientStatus
@@ -40,6 +41,8 @@ from models.reminders import (
 from models.waste import WasteCollection, WasteZone
 
 __all__ = [
+    "CREDIT_NOTE",
+    "INVOICE",
     "Absence",
     "AppointmentKind",
     "AuditLog",
@@ -65,6 +68,8 @@ __all__ = [
     "GoalStatus",
     "Invite",
     "InviteKind",
+    "Invoice",
+    "InvoiceCounter",
     "Location",
     "Municipality",
     "OfficeHours",

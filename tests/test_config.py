@@ -208,3 +208,40 @@ def test_key_lines_follow_tables_dotted_and_quoted_keys() -> None:
         ("t", "arr", 1, "sub", "m"): 11, ("t", "arr", 1, "sub", "n"): 14,
     }
     assert tomllib.loads(text)["t"]["arr"][1]["sub"] == {"m": [1], "n": 2}
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "message"),
+    [
+        ('iban = "DE89 3704 0044 0532 0130 00"', 'iban = "DE88 3704 0044 0532 0130 00"',
+         "iban is not a valid IBAN"),
+        ('bic = "COBADEFFXXX"', 'bic = "COBA"', "bic must be"),
+        ('tax_number = "65208/00000"', 'vat_id = "DE12"', "vat_id must be"),
+        ('tax_number = "65208/00000"', 'contact_phone2 = "x"', "needs tax_number or vat_id"),
+        ('contact_email = "rechnung@example.org"', 'contact_email = "nobody"', "contact_email"),
+        ('payment_days = 30', 'payment_days = "30"', "payment_days"),
+        ('postcode = "74389"', 'postcode = "7438"', "postcode must be five digits"),
+        ('leitweg_id = "08125017-0001-57"', 'leitweg_id = "Cleebronn"', "leitweg_id"),
+    ],
+)
+def test_invoice_data_errors_name_file_and_line(tmp_path: Path, replace: str, by: str,
+                                                message: str) -> None:
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    assert replace in text
+    text = text.replace(replace, by, 1)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith(by)
+                or (message.startswith("[issuer]") and row == "[issuer]"))
+    path = _write(tmp_path, text)
+    expected = line if "needs tax_number" not in message else next(
+        n for n, row in enumerate(text.splitlines(), 1) if row == "[issuer]")
+    with pytest.raises(ConfigError, match=rf"lotse\.toml:{expected}: .*{message}"):
+        load_settings(_env(LOTSE_CONFIG=path))
+
+
+def test_example_configuration_carries_invoice_data() -> None:
+    settings = load_settings(_env(), require_token=False)
+    assert settings.issuer is not None and settings.issuer.iban == "DE89370400440532013000"
+    cleebronn = settings.municipality("cleebronn")
+    assert cleebronn is not None and cleebronn.invoice is not None
+    assert cleebronn.invoice.leitweg_id == "08125017-0001-57"
+    assert cleebronn.invoice.address.lines == ("Keltergasse 2", "74389 Cleebronn")

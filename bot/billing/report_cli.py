@@ -1,4 +1,5 @@
-"""`lotse report` and `lotse stats`: the quarterly documents and figures from the shell.
+"""`lotse report`, `lotse stats`, `lotse close-quarter`, `lotse invoice`, `lotse credit-note`:
+the quarterly documents, figures and invoices from the shell.
 
 Problems are raised as :class:`ReportError` (or, for the database and the output file,
 :class:`DatabaseProblem` and :class:`OutputError`) with one line for the operator.
@@ -7,11 +8,15 @@ Problems are raised as :class:`ReportError` (or, for the database and the output
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.billing.report_export import (
@@ -32,6 +37,10 @@ from bot.output_file import check_writable, write_file
 from bot.quarters import Quarter
 from bot.refusal import Refused
 from bot.roles import Actor, Role
+from models import Municipality
+
+if TYPE_CHECKING:
+    from bot.billing.invoice import IssuedDocuments
 
 CLI_ACTOR = Actor(telegram_id=None, role=Role.ADMIN, language="en", name="lotse (command line)")
 FORMATS = ("csv", "pdf")
@@ -105,3 +114,79 @@ async def run_stats(settings: Settings, *, municipality: str, quarter: Quarter) 
     if not stats.bookings_available:
         lines.append("(Termine: diese Installation hat noch keine Terminbuchung)")
     return lines
+
+
+def _write_documents(issued: IssuedDocuments, out_dir: Path) -> list[str]:
+    lines = []
+    for name, content in ((issued.pdf_name, issued.pdf), (issued.xml_name, issued.xml)):
+        path = out_dir / name
+        write_file(path, content)
+        lines.append(f"  {path}  sha256 {hashlib.sha256(content).hexdigest()}")
+    return lines
+
+
+def _check_dir(out_dir: Path) -> None:
+    check_writable(out_dir / ".lotse-invoice")
+
+
+async def run_close_quarter(settings: Settings, *, municipality: str, quarter: Quarter,
+                            out_dir: Path) -> list[str]:
+    """Close the quarter, issue its invoice and write the PDF and the XML into ``out_dir``."""
+    from bot.billing.invoice import close_and_invoice
+
+    _check_dir(out_dir)
+    now = datetime.now(UTC)
+    async with _session(settings) as session:
+        row = await session.scalar(select(Municipality).where(
+            Municipality.key == municipality.strip().lower()))
+        if row is None:
+            known = ", ".join(m.key for m in settings.municipalities)
+            raise ReportError(f"unknown municipality {municipality!r} (configured: {known})")
+        try:
+            report, issued = await close_and_invoice(
+                session, actor=CLI_ACTOR, municipality=row,
+                config=settings.municipality(row.key), issuer=settings.issuer, quarter=quarter,
+                now=now, timezone=settings.timezone)
+        except Refused as exc:
+            raise ReportError(_english(settings, exc)) from None
+    lines = [f"{report.municipality_name}, {quarter.key} closed: {report.entry_count} entries, "
+             f"{report.recorded_hours} h, gross {report.gross} EUR"]
+    if issued is None:
+        lines.append("no invoice issued (no [issuer], no [municipality.invoice] or no hours)")
+        return lines
+    lines.append(f"invoice {issued.number} issued, gross {issued.gross} EUR:")
+    return lines + _write_documents(issued, out_dir)
+
+
+async def run_invoice_copy(settings: Settings, *, number: str, out_dir: Path) -> list[str]:
+    """Write an issued invoice's documents again, exactly as issued."""
+    from bot.billing.invoice import issued_documents
+
+    _check_dir(out_dir)
+    async with _session(settings) as session:
+        try:
+            issued = await issued_documents(session, actor=CLI_ACTOR, number=number)
+        except Refused as exc:
+            raise ReportError(_english(settings, exc)) from None
+    return [f"{issued.number} ({issued.quarter}, gross {issued.gross} EUR):",
+            *_write_documents(issued, out_dir)]
+
+
+async def run_credit_note(settings: Settings, *, number: str, out_dir: Path) -> list[str]:
+    """Withdraw an invoice with a credit note and write its documents."""
+    from bot.billing.invoice import issue_credit_note
+
+    _check_dir(out_dir)
+    async with _session(settings) as session:
+        try:
+            issued = await issue_credit_note(
+                session, actor=CLI_ACTOR, number=number, configs=settings.municipalities,
+                issuer=settings.issuer, now=datetime.now(UTC), timezone=settings.timezone)
+        except Refused as exc:
+            raise ReportError(_english(settings, exc)) from None
+    return [f"credit note {issued.number} for invoice {number} issued, gross "
+            f"{issued.gross} EUR:", *_write_documents(issued, out_dir)]
+
+
+def _english(settings: Settings, exc: Refused) -> str:
+    return Translator("en", settings.timezone)._(exc.message, **exc.params)

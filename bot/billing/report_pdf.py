@@ -31,7 +31,7 @@ FONT_DIRS = (
 GREY = (235, 235, 235)
 
 
-class _Annex(FPDF):
+class Document(FPDF):
     def __init__(self, title: str) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.annex_title = title
@@ -67,9 +67,21 @@ def report_pdf(report: QuarterReport, entries: Iterable[EntryLine], timezone: Zo
                stats: QuarterStatistics | None = None) -> bytes:
     """The annex as PDF bytes."""
     title = f"Anlage zur Rechnung – {report.municipality_name}, {de_quarter(report.quarter)}"
-    pdf = _Annex(title)
+    pdf = Document(title)
+    write_annex(pdf, report, entries, timezone, stats)
+    return bytes(pdf.output())
+
+
+def write_annex(pdf: Document, report: QuarterReport, entries: Iterable[EntryLine],
+                timezone: ZoneInfo, stats: QuarterStatistics | None = None,
+                invoice_number: str | None = None) -> None:
+    """The annex's pages (summary, then the entry list), appended to ``pdf``."""
     safe = pdf.text_safe
     pdf.add_page()
+    if invoice_number is not None:
+        pdf.set_font(pdf.lotse_font, "", 9)
+        pdf.cell(0, 5, safe(f"Anlage zur Rechnung {invoice_number}"), new_x="LMARGIN",
+                 new_y="NEXT")
     pdf.set_font(pdf.lotse_font, "B", 15)
     pdf.multi_cell(0, 8, safe("Abrechnung Integrationsmanagement"), new_x="LMARGIN",
                    new_y="NEXT")
@@ -126,4 +138,3 @@ def report_pdf(report: QuarterReport, entries: Iterable[EntryLine], timezone: Zo
         if not written:
             row = table.row()
             row.cell(safe("Keine Einträge in diesem Quartal."), colspan=len(ENTRY_HEADER))
-    return bytes(pdf.output())

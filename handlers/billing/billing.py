@@ -1,6 +1,9 @@
-"""Admins: /report <town> <quarter> sends the CSV and the PDF; /close_quarter locks a quarter.
+"""Admins: /report <town> <quarter> sends the CSV and the PDF; /close_quarter locks a quarter
+and issues its invoice (the PDF with the embedded e-invoice, and the XRechnung XML);
+/invoices <town> lists the issued invoices.
 
-Callback data "cq:<municipality id>:<quarter>" confirms closing; "cq:no" keeps it open.
+Callback data "cq:<municipality id>:<quarter>" confirms closing; "cq:no" keeps it open;
+"inv:<invoice id>" sends an issued invoice's documents again, exactly as issued.
 """
 
 from __future__ import annotations
@@ -11,7 +14,13 @@ from datetime import timedelta
 from sqlalchemy import select
 from telegram import InlineKeyboardButton, InputFile, Update
 
-from bot.billing.billing import QuarterReport, check_closable, close_quarter
+from bot.billing.billing import QuarterReport, check_closable
+from bot.billing.invoice import (
+    IssuedDocuments,
+    close_and_invoice,
+    issued_documents,
+    list_invoices,
+)
 from bot.billing.report_export import csv_bytes, file_name, load_report
 from bot.i18n import N_
 from bot.quarters import Quarter, local_date
@@ -26,7 +35,7 @@ from handlers.casework.casework_ui import (
 )
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
-from models import Municipality
+from models import CREDIT_NOTE, Invoice, Municipality
 
 
 def _summary(context: LotseContext, report: QuarterReport) -> str:
@@ -148,17 +157,95 @@ async def confirm_close(update: Update, context: LotseContext) -> None:
             if municipality is None or not context.actor.may_touch(municipality.id):
                 raise Refused(N_("This button is no longer valid. Please start again with /start."))
             config = context.settings.municipality(municipality.key)
-            report = await close_quarter(session, actor=context.actor, municipality=municipality,
-                                         config=config, quarter=quarter, now=context.now(),
-                                         timezone=context.settings.timezone)
+            report, issued = await close_and_invoice(
+                session, actor=context.actor, municipality=municipality, config=config,
+                issuer=context.settings.issuer, quarter=quarter, now=context.now(),
+                timezone=context.settings.timezone)
     except Refused as exc:
         await query.answer(refusal(t, exc), show_alert=True)
         return
     await query.answer()
     await query.edit_message_text(_summary(context, report))
+    if issued is not None and query.message is not None:
+        await _send_documents(update, context, issued)
+
+
+async def _send_documents(update: Update, context: LotseContext,
+                          issued: IssuedDocuments) -> None:
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(context.t._(
+        "Invoice %(number)s: %(gross)s € gross. The PDF contains the e-invoice (ZUGFeRD); the "
+        "XML is the XRechnung for upload portals.", number=issued.number,
+        gross=money_text(context.t, issued.gross)))
+    await message.reply_document(InputFile(issued.pdf, filename=issued.pdf_name))
+    await message.reply_document(InputFile(issued.xml, filename=issued.xml_name))
+
+
+async def show_invoices(update: Update, context: LotseContext) -> None:
+    """List a town's issued invoices, each with a button to get its documents again."""
+    message, t = update.effective_message, context.t
+    assert message is not None
+    keys = ", ".join(m.key for m in context.settings.municipalities)
+    args = context.args or []
+    if len(args) != 1:
+        await message.reply_text(t._("Please write /invoices <town>, for example /invoices "
+                                     "cleebronn. Towns: %(keys)s.", keys=keys))
+        return
+    async with casework_uow(context) as session:
+        municipality = await session.scalar(select(Municipality).where(
+            Municipality.key == args[0].strip().lower()))
+        if municipality is None or not context.actor.may_touch(municipality.id):
+            await message.reply_text(t._("Unknown town %(key)s. Known towns: %(keys)s.",
+                                         key=args[0][:40], keys=keys))
+            return
+        invoices = await list_invoices(session, municipality_id=municipality.id)
+    if not invoices:
+        await message.reply_text(t._("No invoices have been issued for %(municipality)s yet.",
+                                     municipality=municipality.name))
+        return
+    lines = [t._("Invoices of %(municipality)s, newest first:", municipality=municipality.name)]
+    buttons = []
+    for invoice in invoices:
+        gross = money_text(t, invoice.gross)
+        if invoice.kind == CREDIT_NOTE:
+            lines.append(t._("%(number)s: credit note for %(original)s, issued %(date)s, "
+                             "%(gross)s € gross", number=invoice.number,
+                             original=invoice.refers_to or "", date=invoice.issue_date,
+                             gross=gross))
+        else:
+            lines.append(t._("%(number)s: %(quarter)s, issued %(date)s, %(gross)s € gross",
+                             number=invoice.number, quarter=invoice.quarter,
+                             date=invoice.issue_date, gross=gross))
+        buttons.append([InlineKeyboardButton(f"📄 {invoice.number}",
+                                             callback_data=f"inv:{invoice.id}")])
+    await message.reply_text("\n".join(lines), reply_markup=keyboard(buttons))
+
+
+async def resend_invoice(update: Update, context: LotseContext) -> None:
+    """Send an issued invoice's PDF and XML again, byte for byte as issued."""
+    query, t = update.callback_query, context.t
+    assert query is not None and query.data is not None
+    raw = query.data.split(":", 1)[1]
+    if not raw.isdigit():
+        await answer_stale(update, t)
+        return
+    try:
+        async with casework_uow(context) as session:
+            number = await session.scalar(select(Invoice.number).where(Invoice.id == int(raw)))
+            if number is None:
+                raise Refused(N_("This button is no longer valid. Please start again with /start."))
+            issued = await issued_documents(session, actor=context.actor, number=number)
+    except Refused as exc:
+        await query.answer(refusal(t, exc), show_alert=True)
+        return
+    await query.answer()
+    await _send_documents(update, context, issued)
 
 
 def register(app: LotseApp) -> None:
     app.add_handler(command("report", send_report))
     app.add_handler(command("close_quarter", ask_close_quarter))
     app.add_handler(button("cq", confirm_close))
+    app.add_handler(command("invoices", show_invoices))
+    app.add_handler(button("inv", resend_invoice))

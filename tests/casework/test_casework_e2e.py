@@ -313,8 +313,9 @@ async def test_billed_entry_is_corrected_in_the_next_quarter(
     await admin.send("/report cleebronn 2026Q2")
     documents = [c for c in harness.fake.calls_to("sendDocument") if c.chat_id == ADMIN_ID]
     assert [next(iter(c.files.values())).filename for c in documents] == [
+        "IM-2026-0001.pdf", "IM-2026-0001.xml",  # the invoice, issued when Q1 was closed
         "abrechnung-cleebronn-2026Q2.csv", "abrechnung-cleebronn-2026Q2.pdf"]
-    csv = next(iter(documents[0].files.values())).content.decode("utf-8-sig")
+    csv = next(iter(documents[2].files.values())).content.decode("utf-8-sig")
     assert "Korrekturen zum 1. Quartal 2026 (zu 62,00 €/h);-0:15 h = -15,50 €" in csv
     async with sessions() as session:
         client = await session.scalar(select(Client).where(Client.reference == "C-0001"))
