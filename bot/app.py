@@ -16,6 +16,7 @@ from sqlalchemy import select
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.audit import set_audit_key
 from bot.config import Settings
 from bot.limiter import FloodLimiter
 from bot.municipalities import sync_municipalities
@@ -49,6 +50,7 @@ def build_application(
     """Create the Application with all handlers; resources are opened in post_init."""
     # One budget for every Bot API request: replies, edits, callback answers, outbox sends.
     limiter = FloodLimiter(per_second=settings.dispatch.per_second)
+    set_audit_key(settings.audit_key)
     bot_data = BotData(settings=settings, dispatch=settings.dispatch, limiter=limiter)
     if clock is not None:
         bot_data.clock = clock

@@ -114,6 +114,10 @@ BUTTONS: dict[str, frozenset[Role]] = {
     "cvs": STAFF,
     "ct": STAFF,
     "urg": CLIENTS,
+    # Privacy (client): send me my data (pv:x), delete my data, asked twice (pv:d, pv:D).
+    "pv": CLIENTS,
+    # Staff: erase a client's data from the case card, asked twice (er:<id>, er:<id>:y).
+    "er": STAFF,
     # Billing (admin): confirm closing a quarter.
     "cq": ADMINS,
 }

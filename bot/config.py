@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.audit import DEFAULT_AUDIT_KEY
 from bot.booking_policy import DEFAULT_POLICY, BookingPolicy, PolicyError, parse_policy
 from bot.toml_lines import KeyPath, key_lines, line_of
 
@@ -117,6 +118,7 @@ class Settings:
     listen: str = "0.0.0.0:8443"
     booking: BookingPolicy = DEFAULT_POLICY  # the [booking] table
     dispatch: DispatchConfig = DispatchConfig()  # sending: LOTSE_SEND_RATE and friends
+    audit_key: str = DEFAULT_AUDIT_KEY  # LOTSE_AUDIT_KEY: hashes strangers' ids in the audit log
 
     @property
     def file_api_url(self) -> str:
@@ -167,6 +169,7 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         listen=_listen(environ.get("LOTSE_LISTEN", "").strip() or "0.0.0.0:8443"),
         booking=booking,
         dispatch=DispatchConfig.from_environ(environ),
+        audit_key=environ.get("LOTSE_AUDIT_KEY", "").strip() or DEFAULT_AUDIT_KEY,
     )
 
 

@@ -134,7 +134,8 @@ def card_keyboard(t: Translator, card: CaseCard) -> InlineKeyboardMarkup | None:
     rows = [
         [InlineKeyboardButton("⏱ " + t._("Log time"), callback_data=f"lt:c{cid}"),
          InlineKeyboardButton("📋 " + t._("Plan"), callback_data=f"pl:{cid}")],
-        [InlineKeyboardButton("🧾 " + t._("Entries"), callback_data=f"cs:e:{cid}:0")],
+        [InlineKeyboardButton("🧾 " + t._("Entries"), callback_data=f"cs:e:{cid}:0"),
+         InlineKeyboardButton("🗑 " + t._("Erase data"), callback_data=f"er:{cid}")],
         [InlineKeyboardButton("🔓 " + t._("Reopen case"), callback_data=f"cs:r:{cid}")
          if card.status is ClientStatus.CLOSED else
          InlineKeyboardButton("🔒 " + t._("Close case"), callback_data=f"cs:x:{cid}")],

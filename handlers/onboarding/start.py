@@ -186,14 +186,15 @@ async def accept_consent(update: Update, context: LotseContext) -> None:
 
 
 async def decline_consent(update: Update, context: LotseContext) -> None:
-    """Nothing was stored; say so."""
+    """Nothing that names the stranger was stored (the audit log keeps a keyed hash)."""
     query = update.callback_query
     assert query is not None
     await query.answer()
     await query.edit_message_text(
         context.t._(
-            "That is all right. We have stored nothing about you. If you change your mind, "
-            "open the invitation link again while it is valid."
+            "That is all right. We have stored nothing that names you: only a coded entry "
+            "without your Telegram account, so that misuse can be traced. If you change your "
+            "mind, open the invitation link again while it is valid."
         )
     )
 
