@@ -24,6 +24,7 @@ from bot.booking_policy import DEFAULT_POLICY, BookingPolicy, PolicyError, parse
 from bot.toml_lines import KeyPath, key_lines, line_of
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_RETENTION_MONTHS = 24  # closed cases are erased this long after closing
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///lotse.db"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
@@ -119,6 +120,7 @@ class Settings:
     booking: BookingPolicy = DEFAULT_POLICY  # the [booking] table
     dispatch: DispatchConfig = DispatchConfig()  # sending: LOTSE_SEND_RATE and friends
     audit_key: str = DEFAULT_AUDIT_KEY  # LOTSE_AUDIT_KEY: hashes strangers' ids in the audit log
+    retention_months: int = DEFAULT_RETENTION_MONTHS  # [privacy] retention_months
 
     @property
     def file_api_url(self) -> str:
@@ -170,7 +172,23 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         booking=booking,
         dispatch=DispatchConfig.from_environ(environ),
         audit_key=environ.get("LOTSE_AUDIT_KEY", "").strip() or DEFAULT_AUDIT_KEY,
+        retention_months=load_retention_months(config_path),
     )
+
+
+
+def load_retention_months(path: Path) -> int:
+    """``retention_months`` of the ``[privacy]`` table (default 24)."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))  # read and checked before
+    table = data.get("privacy", {})
+    value = table.get("retention_months", DEFAULT_RETENTION_MONTHS) \
+        if isinstance(table, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 240:
+        line = line_of(key_lines(path.read_text(encoding="utf-8")),
+                       ("privacy", "retention_months"))
+        raise ConfigError(f"{path}:{line or '?'}: [privacy] retention_months must be a whole "
+                          "number of months from 1 to 240")
+    return value
 
 
 def normalise_database_url(url: str) -> str:

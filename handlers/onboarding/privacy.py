@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import logging
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from bot.i18n import LANGUAGES, Translator, user_text
 from bot.onboarding.privacy import data_held
 from bot.privacy.erase import erase_client
 from bot.privacy.inventory import CATEGORIES, Row, export_json, inventory
+from bot.privacy.retention import run_retention
 from bot.roles import Role
 from bot.special_categories import shown
 from handlers.context import LotseApp, LotseContext
@@ -21,6 +23,8 @@ from handlers.guard import button, command
 from models import Client, GoalStatus, PlanArea
 
 NEWEST = 3  # items shown per category
+RETENTION_AT = time(3, 30)  # local time, after the planners
+log = logging.getLogger("lotse.privacy")
 
 
 async def privacy_text(session: AsyncSession, context: LotseContext) -> str:
@@ -229,7 +233,18 @@ async def staff_erase(update: Update, context: LotseContext) -> None:
         "The personal data of %(reference)s has been erased.", reference=erased.reference))
 
 
+async def nightly_retention(context: LotseContext) -> None:
+    """Erase closed cases past the retention period (see ``lotse retention --dry-run``)."""
+    months = context.settings.retention_months
+    async with context.uow() as session:
+        erased = await run_retention(session, now=context.now(), months=months, dry_run=False)
+    log.info("retention: %d closed case(s) erased after %d months", len(erased), months)
+
+
 def register(app: LotseApp) -> None:
+    if app.job_queue is not None:
+        app.job_queue.run_daily(nightly_retention, time=RETENTION_AT.replace(
+            tzinfo=app.bot_data.settings.timezone), name="retention")
     app.add_handler(command("privacy", privacy))
     app.add_handler(button("pv", privacy_button))
     app.add_handler(button("er", staff_erase))
