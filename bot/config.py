@@ -121,6 +121,7 @@ class Settings:
     dispatch: DispatchConfig = DispatchConfig()  # sending: LOTSE_SEND_RATE and friends
     audit_key: str = DEFAULT_AUDIT_KEY  # LOTSE_AUDIT_KEY: hashes strangers' ids in the audit log
     retention_months: int = DEFAULT_RETENTION_MONTHS  # [privacy] retention_months
+    privacy_notice_url: str = ""  # [privacy] notice_url: the full privacy notice
 
     @property
     def file_api_url(self) -> str:
@@ -173,8 +174,19 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         dispatch=DispatchConfig.from_environ(environ),
         audit_key=environ.get("LOTSE_AUDIT_KEY", "").strip() or DEFAULT_AUDIT_KEY,
         retention_months=load_retention_months(config_path),
+        privacy_notice_url=load_notice_url(config_path),
     )
 
+
+
+def load_notice_url(path: Path) -> str:
+    """``notice_url`` of the ``[privacy]`` table: the full notice the consent text links."""
+    table = tomllib.loads(path.read_text(encoding="utf-8")).get("privacy", {})
+    value = table.get("notice_url", "") if isinstance(table, dict) else ""
+    if value and (not isinstance(value, str) or not value.startswith("https://")):
+        line = line_of(key_lines(path.read_text(encoding="utf-8")), ("privacy", "notice_url"))
+        raise ConfigError(f"{path}:{line or '?'}: [privacy] notice_url must be an https:// URL")
+    return str(value)
 
 
 def load_retention_months(path: Path) -> int:

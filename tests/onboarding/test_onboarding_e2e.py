@@ -46,7 +46,13 @@ async def test_ukrainian_client_joins_by_invite_link_and_consents(
 
     olena = harness.user(5001, "Olena", "uk")
     replies = await olena.send(f"/start {code}")
-    assert replies[0].text == consent_text(uk, "Olena")
+    assert replies[0].text == consent_text(
+        uk, "Olena", town="Gemeinde Cleebronn", months=24,
+        url="https://www.brackenheim.de/datenschutz")
+    # The truth, in Ukrainian: who is responsible, Telegram, how long, the authority, the link.
+    for part in ("Gemeinde Cleebronn", "Telegram", "24", "LfDI BW",
+                 "https://www.brackenheim.de/datenschutz", "/privacy"):
+        assert part in replies[0].text, part
     assert uk._("Yes, I agree") in replies[0].buttons
     # Nothing about the Telegram account is stored before consent.
     async with sessions() as session:
