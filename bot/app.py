@@ -34,7 +34,7 @@ from handlers import (
 from handlers.billing import billing
 from handlers.context import BotData, LotseApp, LotseContext
 from handlers.menus import set_public_menus, set_staff_menus
-from handlers.onboarding import invite, privacy, public, start
+from handlers.onboarding import caseworkers, invite, privacy, public, start
 from handlers.outbox import broadcast, dispatch
 from handlers.rate_limit import LotseRateLimiter
 from handlers.reminders import reminders
@@ -89,6 +89,7 @@ def build_application(
     help.register(app)  # everyone: /help with emergency numbers
     language.register(app)  # everyone: /language
     privacy.register(app)  # everyone: /privacy
+    caseworkers.register(app)  # admins: /caseworker
     reminders.register(app)  # /waste, /children, /reminders, staff /remind; planner jobs
     conversation.register(app)  # client ↔ caseworker messages, /inbox, /reply, urgent help
     fallback.register(app)  # unknown commands, stale buttons, unexpected text

@@ -50,6 +50,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("inbox", STAFF, N_("Messages waiting for an answer")),
     CommandSpec("reply", STAFF, N_("Answer a client: /reply C-0042 text")),
     CommandSpec("plan", CLIENTS | STAFF, N_("Integration plan")),
+    CommandSpec("caseworker", ADMINS, N_("Caseworkers and their clients")),
     CommandSpec("report", ADMINS, N_("Quarterly billing report")),
     CommandSpec("close_quarter", ADMINS, N_("Close a quarter for billing")),
 )
@@ -118,6 +119,8 @@ BUTTONS: dict[str, frozenset[Role]] = {
     "pv": CLIENTS,
     # Staff: erase a client's data from the case card, asked twice (er:<id>, er:<id>:y).
     "er": STAFF,
+    # Admins: hand a leaving caseworker's clients to a colleague (cw:d, cw:r, cw:y).
+    "cw": ADMINS,
     # Billing (admin): confirm closing a quarter.
     "cq": ADMINS,
 }
