@@ -16,6 +16,7 @@ from sqlalchemy import select
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.audit import set_audit_key
 from bot.config import Settings
 from bot.limiter import FloodLimiter
 from bot.municipalities import sync_municipalities
@@ -33,7 +34,7 @@ from handlers import (
 from handlers.billing import billing
 from handlers.context import BotData, LotseApp, LotseContext
 from handlers.menus import set_public_menus, set_staff_menus
-from handlers.onboarding import invite, privacy, public, start
+from handlers.onboarding import caseworkers, invite, privacy, public, start
 from handlers.outbox import broadcast, dispatch
 from handlers.rate_limit import LotseRateLimiter
 from handlers.reminders import reminders
@@ -49,6 +50,7 @@ def build_application(
     """Create the Application with all handlers; resources are opened in post_init."""
     # One budget for every Bot API request: replies, edits, callback answers, outbox sends.
     limiter = FloodLimiter(per_second=settings.dispatch.per_second)
+    set_audit_key(settings.audit_key)
     bot_data = BotData(settings=settings, dispatch=settings.dispatch, limiter=limiter)
     if clock is not None:
         bot_data.clock = clock
@@ -87,6 +89,7 @@ def build_application(
     help.register(app)  # everyone: /help with emergency numbers
     language.register(app)  # everyone: /language
     privacy.register(app)  # everyone: /privacy
+    caseworkers.register(app)  # admins: /caseworker
     reminders.register(app)  # /waste, /children, /reminders, staff /remind; planner jobs
     conversation.register(app)  # client ↔ caseworker messages, /inbox, /reply, urgent help
     fallback.register(app)  # unknown commands, stale buttons, unexpected text

@@ -103,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     credit.add_argument("--invoice", required=True, help="the invoice number to withdraw")
     credit.add_argument("--out-dir", type=Path, default=Path("."), metavar="DIR")
     credit.set_defaults(handler=_cmd_credit_note)
+    retention = commands.add_parser(
+        "retention", help="erase closed cases after [privacy] retention_months")
+    retention.add_argument("--dry-run", action="store_true",
+                           help="only list the cases that are due")
+    retention.set_defaults(handler=_cmd_retention)
 
     invite = commands.add_parser("invite", help="print a single-use invite link")
     kinds = invite.add_subparsers(dest="kind", required=True, metavar="KIND")
@@ -178,6 +183,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
                                      out=args.out)))
     except ReportError as exc:
         raise CliError(str(exc)) from None
+    return 0
+
+
+def _cmd_retention(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.privacy.retention import retention_cli
+
+    settings = _settings(require_token=False)
+    print("\n".join(asyncio.run(retention_cli(settings, dry_run=args.dry_run,
+                                               now=datetime.now(UTC)))))
     return 0
 
 

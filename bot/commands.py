@@ -50,6 +50,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("inbox", STAFF, N_("Messages waiting for an answer")),
     CommandSpec("reply", STAFF, N_("Answer a client: /reply C-0042 text")),
     CommandSpec("plan", CLIENTS | STAFF, N_("Integration plan")),
+    CommandSpec("caseworker", ADMINS, N_("Caseworkers and their clients")),
     CommandSpec("report", ADMINS, N_("Quarterly billing report")),
     CommandSpec("close_quarter", ADMINS, N_("Close a quarter for billing")),
     CommandSpec("invoices", ADMINS, N_("Issued invoices of a town")),
@@ -115,6 +116,12 @@ BUTTONS: dict[str, frozenset[Role]] = {
     "cvs": STAFF,
     "ct": STAFF,
     "urg": CLIENTS,
+    # Privacy (client): send me my data (pv:x), delete my data, asked twice (pv:d, pv:D).
+    "pv": CLIENTS,
+    # Staff: erase a client's data from the case card, asked twice (er:<id>, er:<id>:y).
+    "er": STAFF,
+    # Admins: hand a leaving caseworker's clients to a colleague (cw:d, cw:r, cw:y).
+    "cw": ADMINS,
     # Billing (admin): confirm closing a quarter; an issued invoice's documents again.
     "cq": ADMINS,
     "inv": ADMINS,

@@ -19,10 +19,12 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.audit import DEFAULT_AUDIT_KEY
 from bot.booking_policy import DEFAULT_POLICY, BookingPolicy, PolicyError, parse_policy
 from bot.toml_lines import KeyPath, key_lines, line_of
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_RETENTION_MONTHS = 24  # closed cases are erased this long after closing
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///lotse.db"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
@@ -172,6 +174,9 @@ class Settings:
     booking: BookingPolicy = DEFAULT_POLICY  # the [booking] table
     dispatch: DispatchConfig = DispatchConfig()  # sending: LOTSE_SEND_RATE and friends
     issuer: IssuerConfig | None = None  # [issuer]: needed to issue invoices
+    audit_key: str = DEFAULT_AUDIT_KEY  # LOTSE_AUDIT_KEY: hashes strangers' ids in the audit log
+    retention_months: int = DEFAULT_RETENTION_MONTHS  # [privacy] retention_months
+    privacy_notice_url: str = ""  # [privacy] notice_url: the full privacy notice
 
     @property
     def file_api_url(self) -> str:
@@ -223,7 +228,35 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         booking=booking,
         dispatch=DispatchConfig.from_environ(environ),
         issuer=issuer,
+        audit_key=environ.get("LOTSE_AUDIT_KEY", "").strip() or DEFAULT_AUDIT_KEY,
+        retention_months=load_retention_months(config_path),
+        privacy_notice_url=load_notice_url(config_path),
     )
+
+
+
+def load_notice_url(path: Path) -> str:
+    """``notice_url`` of the ``[privacy]`` table: the full notice the consent text links."""
+    table = tomllib.loads(path.read_text(encoding="utf-8")).get("privacy", {})
+    value = table.get("notice_url", "") if isinstance(table, dict) else ""
+    if value and (not isinstance(value, str) or not value.startswith("https://")):
+        line = line_of(key_lines(path.read_text(encoding="utf-8")), ("privacy", "notice_url"))
+        raise ConfigError(f"{path}:{line or '?'}: [privacy] notice_url must be an https:// URL")
+    return str(value)
+
+
+def load_retention_months(path: Path) -> int:
+    """``retention_months`` of the ``[privacy]`` table (default 24)."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))  # read and checked before
+    table = data.get("privacy", {})
+    value = table.get("retention_months", DEFAULT_RETENTION_MONTHS) \
+        if isinstance(table, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 240:
+        line = line_of(key_lines(path.read_text(encoding="utf-8")),
+                       ("privacy", "retention_months"))
+        raise ConfigError(f"{path}:{line or '?'}: [privacy] retention_months must be a whole "
+                          "number of months from 1 to 240")
+    return value
 
 
 def normalise_database_url(url: str) -> str:

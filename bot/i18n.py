@@ -103,6 +103,31 @@ def isolate(text: str) -> str:
     return f"{FSI}{text}{PDI}"
 
 
+# Controls a user could type to reorder or hide text: embeddings and overrides (U+202A–E),
+# isolates (U+2066–9), marks (LRM, RLM, ALM) and invisible zero-width characters. The joiners
+# ZWJ and ZWNJ stay: Persian names and emoji need them.
+_OVERRIDES = "\u202a\u202b\u202c\u202d\u202e"
+_CONTROLS = dict.fromkeys(
+    map(ord, _OVERRIDES + "\u2066\u2067\u2068\u2069\u200e\u200f\u061c\u200b\u2060\ufeff"))
+_STRIP_OVERRIDES = dict.fromkeys(map(ord, _OVERRIDES))
+
+
+class UserText(str):
+    """A user-provided string, cleaned and isolated (see ``user_text``)."""
+
+    __slots__ = ()
+
+
+def user_text(text: str | None, empty: str = "–") -> UserText:
+    """The one helper for every user-provided string (names, notes, broadcast texts, place
+    names) shown in a message: bidi and zero-width controls removed, the rest wrapped in a
+    first-strong isolate, in every language, so that nothing in it can reorder the line."""
+    if isinstance(text, UserText):
+        return text
+    cleaned = (text or "").translate(_CONTROLS).strip()
+    return UserText(isolate(cleaned or empty))
+
+
 class Translator:
     """Translates and formats for one language in the deployment's time zone."""
 
@@ -127,6 +152,8 @@ class Translator:
         return text % {key: self._value(value) for key, value in params.items()}
 
     def _value(self, value: object) -> str:
+        if isinstance(value, UserText):
+            return str(value)
         if isinstance(value, bool):
             value = str(value)
         elif isinstance(value, int | Decimal):
@@ -135,7 +162,9 @@ class Translator:
             value = self.fmt_datetime(value)
         elif isinstance(value, date):
             value = self.fmt_date(value)
-        return self.embed(str(value))
+        # No parameter may carry an override or embedding into the sentence (our own texts
+        # never use them; user text should come through ``user_text``).
+        return self.embed(str(value).translate(_STRIP_OVERRIDES))
 
     def embed(self, text: str) -> str:
         """Text from outside the catalog (German names, addresses, references, times) keeps

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError, TimedOut
+from telegram.error import BadRequest, TelegramError, TimedOut
 
 from bot.i18n import Translator, pick_language
 from handlers.context import LotseApp, LotseContext
@@ -23,6 +24,15 @@ async def report_error(update: object, context: LotseContext) -> None:
     if isinstance(context.error, TimedOut):
         log.warning("update %s: a reply timed out and is not sent again (it may have arrived)",
                     update_id)
+        return
+    query = update.callback_query if isinstance(update, Update) else None
+    if query is not None:
+        # Whatever happened, the button stops spinning.
+        with contextlib.suppress(TelegramError):  # answered already by the handler
+            await query.answer()
+    if isinstance(context.error, BadRequest) and "not modified" in str(context.error):
+        # A second tap on the same button: the message already shows what it should.
+        log.info("update %s: message not modified (a repeated tap)", update_id)
         return
     log.error("update %s failed: %r", update_id, context.error, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_message is None:

@@ -8,6 +8,7 @@ registered without an entry in that table.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -18,6 +19,8 @@ from bot.audit import audit
 from bot.commands import BUTTONS, BY_NAME
 from handlers.context import LotseContext
 
+log = logging.getLogger("lotse.guard")
+
 Callback = Callable[[Update, LotseContext], Coroutine[Any, Any, Any]]
 
 
@@ -27,7 +30,7 @@ async def authorize(update: Update, context: LotseContext) -> None:
     query = update.callback_query
     if query is not None:
         prefix = (query.data or "").split(":", 1)[0]
-        if prefix not in BUTTONS:
+        if prefix not in BUTTONS or not plausible(query.data or ""):
             await _refuse(update, context, f"button:{prefix[:20]}", stale=True)
         elif role not in BUTTONS[prefix]:
             await _refuse(update, context, f"button:{prefix}")
@@ -39,6 +42,21 @@ async def authorize(update: Update, context: LotseContext) -> None:
         spec = BY_NAME.get(name)
         if spec is not None and role not in spec.roles:
             await _refuse(update, context, f"command:{name}")
+
+
+MAX_ID = 2**63 - 1  # the largest id a BIGINT column holds
+
+
+def plausible(data: str) -> bool:
+    """Callback data whose numeric fields are ids a database can hold: forged fields like
+    "²" (a digit to Python, not to ``int``) or 60-digit numbers make the button stale."""
+    for field in data.split(":")[1:]:
+        if any(c.isdigit() and not c.isascii() for c in field):
+            return False
+        digits = field.removeprefix("-")
+        if digits.isdigit() and int(digits) > MAX_ID:
+            return False
+    return True
 
 
 async def _refuse(update: Update, context: LotseContext, action: str, *, stale: bool = False
@@ -69,7 +87,25 @@ def command(name: str, callback: Callback) -> CommandHandler[LotseContext, Any]:
 
 
 def button(prefix: str, callback: Callback) -> CallbackQueryHandler[LotseContext, Any]:
-    """A handler for inline buttons whose callback data starts with ``prefix:``."""
+    """A handler for inline buttons whose callback data starts with ``prefix:``.
+
+    Callback data is written by this bot only, so data the handler cannot read (a field
+    missing, a word where an id belongs) comes from an old version or a forger: the button
+    is answered as stale, with a one-line warning and no traceback."""
     if prefix not in BUTTONS:
         raise KeyError(f"button prefix {prefix!r} is not listed in bot.commands.BUTTONS")
-    return CallbackQueryHandler(callback, pattern=f"^{prefix}:")
+
+    async def guarded(update: Update, context: LotseContext) -> Any:
+        try:
+            return await callback(update, context)
+        except (ValueError, LookupError, OverflowError) as exc:
+            log.warning("update %s: button %s: data not understood (%s)",
+                        update.update_id, prefix, type(exc).__name__)
+            if update.callback_query is not None:
+                await update.callback_query.answer(context.t._(
+                    "This button is no longer valid. Please start again with /start."),
+                    show_alert=True)
+            return None
+
+    guarded.__wrapped__ = callback  # type: ignore[attr-defined]
+    return CallbackQueryHandler(guarded, pattern=f"^{prefix}:")

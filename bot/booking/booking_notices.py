@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.booking.booking_info import BookingInfo, find_bookings
 from bot.booking.booking_texts import appointment_details, short_when, staff_topic
 from bot.booking.slots import local_moment
-from bot.i18n import LANGUAGES, Translator
+from bot.i18n import LANGUAGES, Translator, user_text
 from bot.outbox import queue as outbox
 from bot.outbox.queue import Rendered, message_kind
 from bot.reminders.reminder_settings import APPOINTMENTS, is_enabled
@@ -224,7 +224,7 @@ def _staff_text(t: Translator, p: dict[str, Any], head: str) -> str:
         "",
         _details(t, p),
         t._("Client: %(name)s (%(reference)s), language: %(language)s",
-            name=p["client_name"], reference=p["reference"], language=language),
+            name=user_text(p["client_name"]), reference=p["reference"], language=language),
         t._("Topic: %(topic)s",
             topic=staff_topic(t, Topic(p["topic"]) if p.get("topic") else None)),
     ]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.i18n import N_, Translator
+from bot.special_categories import shown
 from models import Topic
-from models.booking import SENSITIVE_TOPICS
 
 # In the order the client sees them.
 TOPIC_LABELS: dict[Topic, str] = {
@@ -23,8 +23,6 @@ TOPIC_LABELS: dict[Topic, str] = {
     Topic.OTHER: N_("Something else"),
 }
 TOPICS = list(TOPIC_LABELS)
-# Short codes staff see for special-category topics (German: Gesundheit, Aufenthalt).
-STAFF_CODES = {Topic.HEALTH: "GES", Topic.RESIDENCE: "AUF"}
 
 
 def topic_label(t: Translator, topic: Topic) -> str:
@@ -35,9 +33,7 @@ def staff_topic(t: Translator, topic: Topic | None) -> str:
     """The topic as staff see it in Telegram: special categories only as a code."""
     if topic is None:
         return t._("no topic given")
-    if topic in SENSITIVE_TOPICS:
-        return t._("confidential, code %(code)s", code=STAFF_CODES[topic])
-    return topic_label(t, topic)
+    return shown(t, topic, TOPIC_LABELS[topic], for_staff=True) or "–"
 
 
 def place_line(place: str, address: str) -> str:
@@ -62,8 +58,9 @@ def appointment_details(
         t._("📍 Place: %(place)s", place=place_line(place, address)),
         t._("👤 Integration manager: %(name)s", name=caseworker),
     ]
-    if topic is not None and topic not in SENSITIVE_TOPICS:
-        lines.append(t._("💬 Topic: %(topic)s", topic=topic_label(t, topic)))
+    label = shown(t, topic, TOPIC_LABELS[topic], for_staff=False) if topic else None
+    if label is not None:
+        lines.append(t._("💬 Topic: %(topic)s", topic=label))
     return "\n".join(lines)
 
 

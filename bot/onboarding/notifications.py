@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import LANGUAGES, Translator
+from bot.i18n import LANGUAGES, Translator, user_text
 from bot.outbox.queue import Rendered, enqueue, message_kind
 from models import Caseworker, ContactRequest
 
@@ -21,7 +21,8 @@ def render_contact_request(t: Translator, params: dict[str, Any]) -> Rendered:
     return Rendered(t._(
         "New contact request for %(municipality)s from %(name)s (%(handle)s), "
         "language: %(language)s. Please get in touch with them.",
-        municipality=params["municipality"], name=params["name"], handle=params["handle"],
+        municipality=params["municipality"], name=user_text(params["name"]),
+        handle=user_text(params["handle"]),
         language=language.native_name if language else params["language"],
     ))
 

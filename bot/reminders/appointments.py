@@ -22,6 +22,7 @@ from bot.outbox.queue import Rendered, enqueue, message_kind
 from bot.parsing import NotADate, ascii_digits, normalise_reference, parse_date
 from bot.reminders.reminder_settings import APPOINTMENTS, is_enabled
 from bot.roles import Actor
+from bot.special_categories import shown
 from bot.text_limits import telegram_length
 from models import AppointmentKind, Client, ClientStatus, ExternalAppointment, ReminderSettings
 
@@ -220,13 +221,15 @@ async def create_appointment(
 
 
 def details(t: Translator, params: dict[str, Any], *, for_staff: bool = False) -> list[str]:
-    """What, where and the address; the kind of a doctor's appointment only for staff."""
+    """What, where and the address; a special-category kind (doctor, Ausländerbehörde) is
+    left out for the client and a code for staff (``bot.special_categories``)."""
     kind = AppointmentKind(params["kind"])
     lines = []
+    what = shown(t, kind, KIND_LABELS[kind], for_staff=for_staff)
     if kind is AppointmentKind.OTHER and params.get("description"):
         lines.append(t._("What: %(what)s", what=params["description"]))
-    elif kind is not AppointmentKind.DOCTOR or for_staff:
-        lines.append(t._("What: %(what)s", what=t._(KIND_LABELS[kind])))
+    elif what is not None:
+        lines.append(t._("What: %(what)s", what=what))
     lines.append(t._("Where: %(place)s", place=params["place"]))
     if params.get("address"):
         lines.append(t._("Address: %(address)s", address=params["address"]))

@@ -23,7 +23,7 @@ from bot.booking.bookings import (
     untick_missed,
 )
 from bot.booking.slots import local_day_bounds
-from bot.i18n import LANGUAGES, Translator
+from bot.i18n import LANGUAGES, Translator, user_text
 from bot.text_limits import telegram_length
 from handlers.booking.booking_ui import Rows, show
 from handlers.context import LotseApp, LotseContext
@@ -40,7 +40,7 @@ def _line(t: Translator, info: BookingInfo, no_shows: int) -> str:
         if info.client_language in LANGUAGES else "–"
     line = MARKS[info.status] + t._(
         "%(time)s · %(name)s (%(reference)s) · %(language)s · %(topic)s · %(place)s",
-        time=time_range(t, info.start, info.end), name=info.client_name,
+        time=time_range(t, info.start, info.end), name=user_text(info.client_name),
         reference=info.client_reference, language=language,
         topic=staff_topic(t, info.topic), place=info.location_name)
     if no_shows:

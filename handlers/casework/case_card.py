@@ -12,12 +12,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.casework.cases import CaseCard
 from bot.casework.contact_time import quarter_label
-from bot.casework.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
+from bot.casework.plans import STATUS_ICONS, STATUS_LABELS
 from bot.conversation.texts import QUICK_REPLIES
-from bot.i18n import LANGUAGES, N_, Translator
+from bot.i18n import LANGUAGES, N_, Translator, user_text
 from bot.reminders.appointments import KIND_LABELS
+from bot.special_categories import shown
 from bot.text_limits import truncate
-from handlers.casework.casework_ui import MAX_TEXT, duration, keyboard, short_day
+from handlers.casework.casework_ui import MAX_TEXT, area_label, duration, keyboard, short_day
 from models import ClientStatus
 from models.reminders import AppointmentKind
 
@@ -34,11 +35,11 @@ def language_name(t: Translator, code: str) -> str:
 
 def _card_head(t: Translator, card: CaseCard) -> list[str]:
     return [
-        f"📁 {t.embed(card.reference)} · {t.embed(card.name)}",
+        f"📁 {t.embed(card.reference)} · {user_text(card.name)}",
         t._("Status: %(status)s", status=t._(CASE_STATUS[card.status])),
         t._("Language: %(language)s", language=language_name(t, card.language)),
         t._("Town: %(municipality)s", municipality=card.municipality),
-        t._("Integration manager: %(name)s", name=card.caseworker or "–"),
+        t._("Integration manager: %(name)s", name=user_text(card.caseworker)),
     ]
 
 
@@ -73,7 +74,7 @@ def _card_plan(t: Translator, card: CaseCard) -> list[str]:
     lines = [t._("Integration plan:")]
     for goal in card.goals:
         lines.append(f"{STATUS_ICONS[goal.status]} " + t._(
-            "%(area)s: %(status)s", area=t._(AREA_LABELS[goal.area]),
+            "%(area)s: %(status)s", area=area_label(t, goal.area, for_staff=True),
             status=t._(STATUS_LABELS[goal.status])))
     return lines
 
@@ -86,7 +87,8 @@ def _card_appointments(t: Translator, card: CaseCard) -> list[str]:
         for appointment in card.appointments:
             when = f"{short_day(t, appointment.starts_at.astimezone(t.timezone).date())} " \
                 f"{t.fmt_time(appointment.starts_at)}"
-            what = t._(KIND_LABELS[AppointmentKind(appointment.kind)]) if appointment.kind \
+            kind = AppointmentKind(appointment.kind) if appointment.kind else None
+            what = shown(t, kind, KIND_LABELS[kind], for_staff=True) if kind \
                 else t._("consultation")
             lines.append("• " + t._("%(when)s, %(what)s, %(place)s", when=when, what=what,
                                     place=appointment.place))
@@ -136,7 +138,8 @@ def card_keyboard(t: Translator, card: CaseCard) -> InlineKeyboardMarkup | None:
     rows = [
         [InlineKeyboardButton("⏱ " + t._("Log time"), callback_data=f"lt:c{cid}"),
          InlineKeyboardButton("📋 " + t._("Plan"), callback_data=f"pl:{cid}")],
-        [InlineKeyboardButton("🧾 " + t._("Entries"), callback_data=f"cs:e:{cid}:0")],
+        [InlineKeyboardButton("🧾 " + t._("Entries"), callback_data=f"cs:e:{cid}:0"),
+         InlineKeyboardButton("🗑 " + t._("Erase data"), callback_data=f"er:{cid}")],
         [InlineKeyboardButton("🔓 " + t._("Reopen case"), callback_data=f"cs:r:{cid}")
          if card.status is ClientStatus.CLOSED else
          InlineKeyboardButton("🔒 " + t._("Close case"), callback_data=f"cs:x:{cid}")],

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.casework.case_list import NO_CONTACT_DAYS, CaseFilter, CasePage, StatusFilter, list_cases
 from bot.casework.cases import open_case, set_case_closed, set_extension
 from bot.casework.entries import may_edit, recent_entries
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, user_text
 from bot.quarters import local_date
 from bot.refusal import Refused
 from handlers.casework.case_card import card_keyboard, card_text, language_name
@@ -62,7 +62,7 @@ def _list_view(t: Translator, page: CasePage, flt: CaseFilter, towns: list[Munic
     for row in page.rows:
         last = short_day(t, row.last_contact) if row.last_contact else t._("none yet")
         lines.append(t._("%(reference)s · %(name)s · %(language)s · last contact: %(date)s",
-                         reference=row.reference, name=row.name,
+                         reference=row.reference, name=user_text(row.name),
                          language=language_name(t, row.language), date=last))
     if not page.rows:
         lines.append(t._("No cases match this filter."))

@@ -17,9 +17,10 @@ from bot.casework.contact_time import KIND_LABELS
 from bot.casework.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
 from bot.i18n import Translator
 from bot.refusal import Refused, TooLong
+from bot.special_categories import shown, shown_note
 from bot.text_limits import length_hint, telegram_length, truncate
 from handlers.context import LotseContext
-from models import ContactEntry, ContactKind, PlanGoal
+from models import ContactEntry, ContactKind, PlanArea, PlanGoal
 
 MAX_TEXT = 4000  # UTF-16 code units: below Telegram's 4096, a margin for a closing line
 KIND_CODES: dict[ContactKind, str] = {
@@ -154,12 +155,18 @@ def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | N
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def goal_line(t: Translator, goal: PlanGoal) -> str:
+def area_label(t: Translator, area: PlanArea, *, for_staff: bool) -> str:
+    """A plan area as the special-category rule allows it (code GES/AUF or "area 5")."""
+    return shown(t, area, AREA_LABELS[area], for_staff=for_staff) or "–"
+
+
+def goal_line(t: Translator, goal: PlanGoal, *, for_staff: bool) -> str:
     line = f"{STATUS_ICONS[goal.status]} " + t._(
-        "%(area)s: %(status)s", area=t._(AREA_LABELS[goal.area]),
+        "%(area)s: %(status)s", area=area_label(t, goal.area, for_staff=for_staff),
         status=t._(STATUS_LABELS[goal.status]))
     if goal.due_date:
         line += " · " + t._("by %(date)s", date=t.fmt_date(goal.due_date, with_weekday=False))
-    if goal.note:
-        line += "\n    " + t._("Note: %(note)s", note=goal.note)
+    note = shown_note(t, goal.area, goal.note, for_staff=for_staff)
+    if note:
+        line += "\n    " + t._("Note: %(note)s", note=note)
     return line

@@ -71,7 +71,8 @@ async def receive_text(update: Update, context: LotseContext) -> None:
             context.user_data[PENDING] = pending
         await message.reply_text(refusal(t, exc))
         return
-    await message.reply_text(goal_line(t, goal) + "\n\n" + t._("Saved."), reply_markup=keyboard(
+    await message.reply_text(goal_line(t, goal, for_staff=True) + "\n\n" + t._("Saved."),
+                             reply_markup=keyboard(
         [[InlineKeyboardButton(t._("Back to the plan"), callback_data=f"pl:{goal.client_id}:e")]]))
 
 

@@ -21,13 +21,14 @@ from bot.casework.plans import (
     update_goal,
     view_plan,
 )
-from bot.i18n import Translator
+from bot.i18n import Translator, user_text
 from bot.quarters import add_months, local_date
 from bot.refusal import Refused
 from bot.roles import Role
 from handlers.casework import plan_input
 from handlers.casework.casework_ui import (
     answer_stale,
+    area_label,
     casework_uow,
     chunks,
     goal_line,
@@ -45,9 +46,10 @@ STATUS_CODES = {status: str(i) for i, status in enumerate(GoalStatus)}
 
 def _plan_view(t: Translator, client: Client, goals: list[PlanGoal]) -> tuple[list[str], Any]:
     lines = [t._("Integration plan of %(reference)s · %(name)s", reference=client.reference,
-                 name=client.display_name), ""]
-    lines += [goal_line(t, goal) for goal in goals] or [t._("No goals yet.")]
-    rows = [[InlineKeyboardButton(f"✏️ {t._(AREA_LABELS[g.area])}: {t._(STATUS_LABELS[g.status])}",
+                 name=user_text(client.display_name)), ""]
+    lines += [goal_line(t, goal, for_staff=True) for goal in goals] or [t._("No goals yet.")]
+    rows = [[InlineKeyboardButton(f"✏️ {area_label(t, g.area, for_staff=True)}: "
+                                  f"{t._(STATUS_LABELS[g.status])}",
                                   callback_data=f"pg:{g.id}")] for g in goals]
     rows.append([InlineKeyboardButton("➕ " + t._("Add goal"), callback_data=f"pa:{client.id}")])
     return lines, keyboard(rows)
@@ -65,7 +67,7 @@ async def show_plan(update: Update, context: LotseContext) -> None:
                                          "integration manager will make it together with you."))
             return
         lines = [t._("Your integration plan (%(reference)s):", reference=client.reference), ""]
-        lines += [goal_line(t, goal) for goal in goals]
+        lines += [goal_line(t, goal, for_staff=False) for goal in goals]
         lines += ["", t._("Your integration manager writes the plan together with you. If "
                           "something has changed, please tell them.")]
         for text in chunks(lines):
@@ -147,7 +149,8 @@ async def _show_goal(update: Update, context: LotseContext, goal: PlanGoal,
              InlineKeyboardButton("📝 " + t._("Note"), callback_data=f"pn:{g}")],
             [InlineKeyboardButton(t._("Back to the plan"),
                                   callback_data=f"pl:{goal.client_id}:e")]]
-    await query.edit_message_text(goal_line(t, goal) + suffix, reply_markup=keyboard(rows))
+    await query.edit_message_text(goal_line(t, goal, for_staff=True) + suffix,
+                                  reply_markup=keyboard(rows))
 
 
 async def goal_button(update: Update, context: LotseContext) -> None:
@@ -189,7 +192,7 @@ async def goal_button(update: Update, context: LotseContext) -> None:
         prompt = t._("Please send the note for this goal as your next message "
                      "(“-” removes it).") if prefix == "pn" else t._(
             "Please send the due date as your next message (DD.MM.YYYY or YYYY-MM-DD).")
-        await query.edit_message_text(goal_line(t, goal) + "\n\n" + prompt)
+        await query.edit_message_text(goal_line(t, goal, for_staff=True) + "\n\n" + prompt)
         return
     if step == ["d"]:
         today = local_date(now, context.settings.timezone)
@@ -199,7 +202,7 @@ async def goal_button(update: Update, context: LotseContext) -> None:
             for months in pair] for pair in ((1, 3), (6, 12))]
         rows.append([InlineKeyboardButton(t._("Type a date"), callback_data=f"pt:{goal_id}"),
                      InlineKeyboardButton(t._("No due date"), callback_data=f"pg:{goal_id}:d:0")])
-        await query.edit_message_text(goal_line(t, goal) + "\n\n" + t._("By when?"),
+        await query.edit_message_text(goal_line(t, goal, for_staff=True) + "\n\n" + t._("By when?"),
                                       reply_markup=keyboard(rows))
         return
     await _show_goal(update, context, goal, "\n\n" + t._("Saved.") if changes else "")

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.conversation.inbox import InboxItem, inbox, show_again
 from bot.conversation.texts import CONTENT_ICONS, language_name
-from bot.i18n import Translator
+from bot.i18n import Translator, user_text
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
 from handlers.outbox.dispatch import deliver_now
@@ -26,7 +26,7 @@ def waiting(t: Translator, since: datetime, now: datetime) -> str:
 
 def line(t: Translator, item: InboxItem, now: datetime) -> str:
     icon = CONTENT_ICONS.get(item.content, "💬")
-    words = f" “{item.first_words}”" if item.first_words else ""
+    words = f" “{user_text(item.first_words)}”" if item.first_words else ""
     urgent = "🆘 " if item.urgent else ""
     return t._("%(urgent)s%(reference)s · %(language)s · waiting %(waiting)s · %(icon)s%(words)s",
                urgent=urgent, reference=item.reference, language=language_name(item.language),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.audit import audit
 from bot.commands import menu_for
-from bot.i18n import LANGUAGES, Translator
+from bot.i18n import LANGUAGES, Translator, user_text
 from bot.onboarding.invites import InviteCheck, InviteState, check_invite, redeem_invite
 from bot.roles import Role
 from bot.texts import command_list
@@ -14,7 +15,7 @@ from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
 from handlers.keyboards import client_menu, public_menu
 from handlers.menus import set_staff_menu
-from models import InviteKind
+from models import Client, InviteKind, Municipality
 
 
 async def start(update: Update, context: LotseContext) -> None:
@@ -77,8 +78,11 @@ async def _start_with_code(update: Update, context: LotseContext, code: str) -> 
         assert invite.client is not None
         language = invite.client.language or t.language
         name = invite.client.display_name
+        town = await _town_of(session, invite.client)
+    settings = context.settings
     await message.reply_text(
-        consent_text(context.translator(language), name),
+        consent_text(context.translator(language), name, town=town,
+                     months=settings.retention_months, url=settings.privacy_notice_url),
         reply_markup=consent_keyboard(context.translator(language), code),
     )
 
@@ -96,24 +100,37 @@ def invite_problem(t: Translator, state: InviteState) -> str:
                "link, or ask your integration manager for a new one.")
 
 
-def consent_text(t: Translator, name: str) -> str:
+def consent_text(t: Translator, name: str, *, town: str, months: int, url: str) -> str:
+    """Who is responsible, what is stored and why, Telegram, how long, the rights."""
     return t._(
         "Hello %(name)s! Your integration manager has invited you to Lotse.\n\n"
-        "Before we start, please read what we store:\n"
-        "• your first name or a pseudonym, your language, your town and your Telegram "
-        "account;\n"
-        "• your appointments and the reminders you choose;\n"
-        "• notes on your case by your integration manager.\n\n"
+        "Responsible for your data: %(town)s.\n"
+        "What we store: your first name or a pseudonym, your language, your town, your "
+        "Telegram account, your appointments, the reminders you choose and notes by your "
+        "integration manager. Later, if you tell us: your children's names and your waste "
+        "collection zone.\n"
         "Why: so that your integration manager can advise you, remind you of appointments "
         "and reach you.\n"
-        "Who sees it: only the integration management team of your town. We do not pass it "
-        "on without your consent. With /privacy you can see your data at any time and ask "
-        "for it to be deleted.\n\n"
-        "Please do not write about health or violence in this chat; tell your integration "
-        "manager in person.\n\n"
+        "Telegram: your messages pass through Telegram, a company outside the EU. Telegram "
+        "can see that you write to us and when. Please do not write about health, violence "
+        "or your residence status here; tell your integration manager in person.\n"
+        "How long: until you ask us to delete it, at the latest %(months)s months after your "
+        "case is closed. The minutes of your consultations stay for billing, with your case "
+        "reference only.\n"
+        "Your rights: you can withdraw your consent at any time: /privacy, then \u201cDelete "
+        "my data\u201d. You can complain to the data protection authority of "
+        "Baden-W\u00fcrttemberg (LfDI BW).\n"
+        "Full notice: %(url)s\n\n"
         "Do you agree?",
-        name=name,
+        name=user_text(name), town=town, months=months, url=url or "–",
     )
+
+
+async def _town_of(session: AsyncSession, client: Client | None) -> str:
+    if client is None:
+        return "–"
+    municipality = await session.get(Municipality, client.municipality_id)
+    return municipality.name if municipality else "–"
 
 
 def consent_keyboard(t: Translator, code: str) -> InlineKeyboardMarkup:
@@ -139,13 +156,19 @@ async def change_consent_language(update: Update, context: LotseContext) -> None
     _, language, code = query.data.split(":", 2)
     async with context.uow() as session:
         check = await check_invite(session, code, now=context.now())
-        name = check.invite.client.display_name if check.invite and check.invite.client else ""
+        client = check.invite.client if check.invite else None
+        name = client.display_name if client else ""
+        town = await _town_of(session, client)
     await query.answer()
     if check.state is not InviteState.VALID or language not in LANGUAGES:
         await query.edit_message_text(invite_problem(context.t, check.state))
         return
     t = context.translator(language)
-    await query.edit_message_text(consent_text(t, name), reply_markup=consent_keyboard(t, code))
+    settings = context.settings
+    await query.edit_message_text(
+        consent_text(t, name, town=town, months=settings.retention_months,
+                     url=settings.privacy_notice_url),
+        reply_markup=consent_keyboard(t, code))
 
 
 async def accept_consent(update: Update, context: LotseContext) -> None:
@@ -186,14 +209,15 @@ async def accept_consent(update: Update, context: LotseContext) -> None:
 
 
 async def decline_consent(update: Update, context: LotseContext) -> None:
-    """Nothing was stored; say so."""
+    """Nothing that names the stranger was stored (the audit log keeps a keyed hash)."""
     query = update.callback_query
     assert query is not None
     await query.answer()
     await query.edit_message_text(
         context.t._(
-            "That is all right. We have stored nothing about you. If you change your mind, "
-            "open the invitation link again while it is valid."
+            "That is all right. We have stored nothing that names you: only a coded entry "
+            "without your Telegram account, so that misuse can be traced. If you change your "
+            "mind, open the invitation link again while it is valid."
         )
     )
 

@@ -14,7 +14,7 @@ from bot.booking.availability import find_free_slots
 from bot.booking.booking_notices import replan_reminders
 from bot.booking.booking_texts import appointment_details
 from bot.booking_policy import DEFAULT_POLICY
-from bot.i18n import FSI, PDI
+from bot.i18n import FSI, PDI, user_text
 from bot.reminders.reminder_settings import APPOINTMENTS, toggle
 from models import AuditLog, Booking, BookingStatus, CancelReason, Client, OutboxState
 from tests.conftest import FakeClock
@@ -95,7 +95,7 @@ async def test_ukrainian_client_books_sees_moves_and_cancels_by_buttons(
         "Reminder: tomorrow you have an appointment with the integration management."))
     [staff] = await outbox(sessions, "booking.staff_new")
     assert staff.chat_id == 801
-    assert de._("Client: %(name)s (%(reference)s), language: %(language)s", name="Olena",
+    assert de._("Client: %(name)s (%(reference)s), language: %(language)s", name=user_text("Olena"),
                 reference=reference, language="Українська") in render(staff, "de").text
 
     # /appointments: change the time by buttons.

@@ -194,7 +194,7 @@ async def test_relay_that_fails_stays_in_the_inbox_and_is_delivered_later(
     assert [s.value for s in states] == ["sent", "blocked"]
     await berger.send("/inbox")
     assert reference in berger.texts and "Українська" in berger.texts
-    assert "“Допоможіть, будь ласка, з листом”" in berger.texts
+    assert "“\u2068Допоможіть, будь ласка, з листом\u2069”" in berger.texts
     # Writing again unblocked the bot: the blocked relay goes again with the next round.
     await dispatcher.drain()
     voice = fake.calls_to("copyMessage")[-1]

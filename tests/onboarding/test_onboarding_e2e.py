@@ -7,11 +7,13 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.audit import actor_key
 from bot.i18n import FSI, PDI
 from handlers.onboarding.start import consent_text
 from models import AuditLog, Client, ClientStatus, Invite
 from tests.conftest import FakeClock
 from tests.support.builders import add_caseworker, caseworker_invite, client_invite, tr
+from tests.support.every_table import where_found
 from tests.support.harness import Harness
 
 LINK = re.compile(r"https://t\.me/lotse_test_bot\?start=([A-Za-z0-9_-]{22})")
@@ -44,7 +46,13 @@ async def test_ukrainian_client_joins_by_invite_link_and_consents(
 
     olena = harness.user(5001, "Olena", "uk")
     replies = await olena.send(f"/start {code}")
-    assert replies[0].text == consent_text(uk, "Olena")
+    assert replies[0].text == consent_text(
+        uk, "Olena", town="Gemeinde Cleebronn", months=24,
+        url="https://www.brackenheim.de/datenschutz")
+    # The truth, in Ukrainian: who is responsible, Telegram, how long, the authority, the link.
+    for part in ("Gemeinde Cleebronn", "Telegram", "24", "LfDI BW",
+                 "https://www.brackenheim.de/datenschutz", "/privacy"):
+        assert part in replies[0].text, part
     assert uk._("Yes, I agree") in replies[0].buttons
     # Nothing about the Telegram account is stored before consent.
     async with sessions() as session:
@@ -109,10 +117,16 @@ async def test_declining_consent_stores_nothing(
     olena = harness.user(5004)
     await olena.send(f"/start {code}")
     await olena.press(tr("uk")._("No, thank you"))
-    assert tr("uk")._("That is all right. We have stored nothing about you. If you change "
-                      "your mind, open the invitation link again while it is valid.") \
-        in olena.texts
+    assert tr("uk")._("That is all right. We have stored nothing that names you: only a coded "
+                      "entry without your Telegram account, so that misuse can be traced. If "
+                      "you change your mind, open the invitation link again while it is "
+                      "valid.") in olena.texts
+    await olena.send("/help")
+    await olena.send("/cases")  # refused: audited by the keyed hash only
     async with sessions() as session:
+        assert await where_found(session, 5004) == []  # nothing with the Telegram id
+        assert await session.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.actor_key == actor_key(5004))) >= 1
         assert await session.scalar(
             select(func.count()).select_from(Client).where(Client.telegram_user_id == 5004)
         ) == 0
@@ -138,7 +152,7 @@ async def test_used_code_is_refused_and_changes_nothing(
         assert await session.scalar(select(Invite.used_by_telegram_id)) == 5005
         refused = await session.scalar(
             select(func.count()).select_from(AuditLog).where(
-                AuditLog.actor_telegram_id == 5006, AuditLog.allowed.is_(False)))
+                AuditLog.actor_key == actor_key(5006), AuditLog.allowed.is_(False)))
         assert refused == 1
 
 

@@ -178,7 +178,8 @@ async def test_arabic_client_is_reminded_with_the_german_place_isolated(
     assert ar._("Where: %(place)s", place="Landratsamt Heilbronn – Ausländerbehörde") in text
     assert "\u2068Landratsamt Heilbronn – Ausländerbehörde\u2069" in text
     assert "\u2068Lerchenstraße 40, 74072 Heilbronn\u2069" in text
-    assert ar._("What: %(what)s", what=ar._("Immigration office (Ausländerbehörde)")) in text
+    # A residence matter is not named to the client (bot.special_categories).
+    assert ar._("Immigration office (Ausländerbehörde)") not in text
 
     # A doctor's appointment is just "an appointment" for the client (no health details).
     await _remind(caseworker, reference, "Doctor", "Praxis am Markt\nMarktplatz 2, Cleebronn")

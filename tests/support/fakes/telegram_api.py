@@ -541,9 +541,15 @@ class FakeTelegramAPI:
         if "inline_message_id" in call.params:
             return True
         key = (str(call.chat_id), call.params["message_id"])
-        message = dict(
-            self._messages.get(key) or {"message_id": key[1], "chat": _chat(call.chat_id)}
-        )
+        stored = self._messages.get(key)
+        content = self._content(call)
+        if stored is not None and all(stored.get(field) == content.get(field)
+                                      for field in ("text", "caption", "reply_markup")):
+            # As Telegram: an edit that changes nothing is refused.
+            raise ApiError(400, "Bad Request: message is not modified: specified new message "
+                                "content and reply markup are exactly the same as a current "
+                                "content and reply markup of the message")
+        message = dict(stored or {"message_id": key[1], "chat": _chat(call.chat_id)})
         message.setdefault("from", self.bot_user)
         message.setdefault("date", int(time.time()))
         message["edit_date"] = int(time.time())

@@ -1,0 +1,1 @@
+"""Privacy: everything stored about a client, shown, exported (and later erased)."""

@@ -1,0 +1,97 @@
+"""/caseworker (admins): list caseworkers, hand a leaving one's clients to a colleague."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.audit import audit
+from bot.i18n import user_text
+from bot.onboarding.caseworkers import hand_over, staff_rows
+from bot.quarters import local_date
+from bot.refusal import Refused
+from handlers.context import LotseApp, LotseContext
+from handlers.guard import button, command
+
+
+async def caseworkers(update: Update, context: LotseContext) -> None:
+    """The list: name, towns, open cases; a button to hand over each active colleague."""
+    message, t = update.effective_message, context.t
+    assert message is not None
+    async with context.uow() as session:
+        rows = await staff_rows(session)
+        audit(session, actor=context.actor, action="caseworker:list")
+    lines = [t._("Caseworkers:")]
+    buttons = []
+    for row in rows:
+        line = t._("%(name)s · %(towns)s · clients: %(count)s", name=user_text(row.name),
+                   towns=", ".join(row.towns) or "–", count=row.clients)
+        lines.append(("• " if row.active else "✖ ") + line
+                     + ("" if row.active else " · " + t._("inactive")))
+        if row.active and row.id != context.actor.caseworker_id:
+            buttons.append([InlineKeyboardButton(
+                "🚪 " + t._("Deactivate %(name)s", name=row.name)[:60],
+                callback_data=f"cw:d:{row.id}")])
+    await message.reply_text("\n".join(lines),
+                             reply_markup=InlineKeyboardMarkup(buttons) if buttons else None)
+
+
+async def caseworker_button(update: Update, context: LotseContext) -> None:
+    """cw:d:<id> choose the successor, cw:r:<id>:<successor> confirm, cw:y:… hand over."""
+    query, t = update.callback_query, context.t
+    assert query is not None and query.data is not None
+    step, *ids = query.data.split(":")[1:]
+    leaving_id = int(ids[0])
+    async with context.uow() as session:
+        rows = {row.id: row for row in await staff_rows(session)}
+    leaving = rows.get(leaving_id)
+    if leaving is None or not leaving.active:
+        await query.answer(t._("This hand-over is not possible. Please start again with "
+                               "/caseworker."), show_alert=True)
+        return
+    if step == "d":
+        await query.answer()
+        others = [[InlineKeyboardButton("→ " + row.name[:50],
+                                        callback_data=f"cw:r:{leaving_id}:{row.id}")]
+                  for row in rows.values() if row.active and row.id != leaving_id]
+        await query.edit_message_text(
+            t._("Who takes over the clients of %(name)s?", name=user_text(leaving.name)),
+            reply_markup=InlineKeyboardMarkup(others) if others else None)
+        return
+    successor = rows.get(int(ids[1]))
+    if successor is None:
+        await query.answer(t._("This hand-over is not possible. Please start again with "
+                               "/caseworker."), show_alert=True)
+        return
+    if step == "r":
+        await query.answer()
+        await query.edit_message_text(t._(
+            "Deactivate %(name)s and hand their clients, future appointments and open "
+            "conversations to %(successor)s? Their office hours end today.",
+            name=user_text(leaving.name), successor=user_text(successor.name)),
+            reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
+                "✅ " + t._("Yes, hand over"),
+                callback_data=f"cw:y:{leaving_id}:{successor.id}")]]))
+        return
+    if step != "y":
+        raise ValueError(step)
+    await query.answer()
+    try:
+        async with context.uow() as session:
+            done = await hand_over(session, actor=context.actor, leaving_id=leaving_id,
+                                   successor_id=successor.id, now=context.now(),
+                                   today=local_date(context.now(), context.settings.timezone))
+    except Refused as exc:
+        async with context.uow() as session:
+            if exc.audit:
+                audit(session, actor=context.actor, allowed=False, **exc.audit)
+        await query.edit_message_text(t._(exc.message, **exc.params))
+        return
+    await query.edit_message_text(t._(
+        "%(name)s is deactivated. Now with %(successor)s: clients %(clients)s, appointments "
+        "%(bookings)s.", name=user_text(done.leaving), successor=user_text(done.successor),
+        clients=done.clients, bookings=done.bookings))
+
+
+def register(app: LotseApp) -> None:
+    app.add_handler(command("caseworker", caseworkers))
+    app.add_handler(button("cw", caseworker_button))

@@ -1,0 +1,48 @@
+"""/caseworker (issue 11, item 7): an admin hands a leaving caseworker's clients and future
+appointments to a colleague in one confirmed step; the leaving one is deactivated."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models import AuditLog, Caseworker, Client
+from tests.conftest import ADMIN_ID, FakeClock
+from tests.support.builders import add_caseworker, add_client, tr
+from tests.support.harness import Harness
+
+de = tr("de")
+
+
+async def test_admin_reassigns_a_leaving_caseworkers_clients(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    leaving = await add_caseworker(sessions, telegram_id=7501, name="Frau Alt",
+                                   towns=("cleebronn",))
+    successor = await add_caseworker(sessions, telegram_id=7502, name="Herr Neu",
+                                     towns=("cleebronn",))
+    references = [await add_client(sessions, telegram_id=7510 + n, name=f"Kind{n}",
+                                   now=clock()) for n in range(2)]
+    async with sessions() as session, session.begin():
+        for client in await session.scalars(select(Client).where(
+                Client.reference.in_(references))):
+            client.caseworker_id = leaving
+    admin = harness.user(ADMIN_ID, "Petra", "de")
+    await admin.send("/caseworker")
+    assert de._("Caseworkers:") in admin.texts and "Frau Alt" in admin.texts
+    await admin.press(de._("Deactivate %(name)s", name="Frau Alt"))
+    await admin.press("Herr Neu")
+    await admin.press(de._("Yes, hand over"))
+    assert "Herr Neu" in admin.texts
+    async with sessions() as session:
+        owners = set(await session.scalars(select(Client.caseworker_id).where(
+            Client.reference.in_(references))))
+        assert owners == {successor}
+        worker = await session.get(Caseworker, leaving)
+        assert worker is not None and worker.active is False
+        assert await session.scalar(select(AuditLog.id).where(
+            AuditLog.action == "caseworker:handover"))
+    # The deactivated caseworker gets no staff commands any more.
+    alt = harness.user(7501, "Alt", "de")
+    await alt.send("/cases")
+    assert de._("Sorry, I don't know this command. /help shows what I can do.") in alt.texts

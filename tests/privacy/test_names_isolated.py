@@ -1,0 +1,76 @@
+"""Names are isolated everywhere (issue 11, item 5): a name with a right-to-left override, a
+right-to-left mark and zero-width characters goes through every message that shows names,
+and in none of them can it reorder the rest of the line."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.booking import booking_notices  # noqa: F401  (registers the booking renderers)
+from bot.casework.cases import CaseCard
+from bot.i18n import FSI, PDI, Translator, user_text
+from bot.onboarding import notifications  # noqa: F401  (registers the contact request)
+from bot.outbox.queue import RENDERERS
+from bot.quarters import Quarter
+from handlers.casework.case_card import card_text
+from models import ClientStatus
+from tests.conftest import FakeClock
+from tests.support.builders import add_caseworker, add_client
+from tests.support.harness import Harness
+
+TZ = ZoneInfo("Europe/Berlin")
+EVIL = "\u202eOlena\u200f\u200b\u2060\ufeff"
+CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u200f\u200b\u2060\ufeff"
+SAFE = f"{FSI}Olena{PDI}"
+
+
+def assert_isolated(text: str) -> None:
+    assert not any(c in text for c in CONTROLS), text
+    assert SAFE in text, text
+
+
+def test_the_helper() -> None:
+    assert user_text(EVIL) == SAFE
+    assert user_text(user_text(EVIL)) == SAFE  # not wrapped twice
+    assert user_text("\u202e\u200b") == f"{FSI}–{PDI}"
+    assert user_text("مریم\u200cجان") == f"{FSI}مریم\u200cجان{PDI}"  # ZWNJ stays (Persian)
+    # Any parameter loses overrides, even one that does not come through the helper.
+    assert "\u202e" not in Translator("de", TZ)._("Note: %(note)s", note="\u202eabc")
+
+
+@pytest.mark.parametrize("language", ["de", "ar", "uk"])
+def test_every_rendered_message_with_a_name(language: str) -> None:
+    t = Translator(language, TZ)
+    start = datetime(2027, 3, 2, 9, tzinfo=UTC)
+    booking = {"booking_id": 1, "start": start.isoformat(),
+               "end": (start + timedelta(minutes=30)).isoformat(), "place": "Rathaus",
+               "address": "Marktplatz 1", "caseworker": "Frau Maier", "client_name": EVIL,
+               "reference": "C-0001", "language": "uk", "topic": "housing"}
+    texts = [RENDERERS["contact.request"](t, {"municipality": "Cleebronn", "name": EVIL,
+                                              "handle": EVIL, "language": "uk"}).text]
+    texts += [RENDERERS[kind](t, booking).text for kind in (
+        "booking.staff_new", "booking.staff_moved", "booking.staff_cancelled")]
+    texts.append(card_text(t, CaseCard(
+        client_id=1, reference="C-0001", name=EVIL, language="uk", status=ClientStatus.ACTIVE,
+        municipality="Cleebronn", caseworker="Frau Maier", care_start=date(2026, 1, 1),
+        care_limit_months=None, care_until=None, extended=False, beyond_limit=False,
+        quarter=Quarter.of(date(2027, 1, 5)), minutes_quarter=0, minutes_total=0,
+        last_contact=None, goals=())))
+    for text in texts:
+        assert_isolated(text)
+
+
+async def test_case_list_and_plan_isolate_the_name(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    reference = await add_client(sessions, telegram_id=7101, name=EVIL, now=clock())
+    await add_caseworker(sessions, telegram_id=7102, towns=("cleebronn",))
+    worker = harness.user(7102, "Jana", "de")
+    await worker.send("/cases")
+    assert_isolated(worker.texts)
+    await worker.send(f"/plan {reference}")
+    assert_isolated(worker.texts)
