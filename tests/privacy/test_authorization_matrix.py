@@ -21,7 +21,15 @@ APOLOGY = "Sorry, something went wrong on our side. Please try again in a moment
 HUGE = str(10**60)
 FORGED = ["", "²", HUGE, "1", "-1", "x", "o:²", f"o:{HUGE}", "1:1", f"1:{HUGE}", "o:1:²",
           "1::", str(2**63)]
+# What only the database can refuse (ids beyond 64 bits, ids of other people's rows) runs on
+# both backends; what fails in parsing already ("²", empty fields) is backend-independent and
+# runs on SQLite only, which keeps the suite within its time budget.
+REACH_THE_DATABASE = ["1", "-1", HUGE, f"o:{HUGE}", f"1:{HUGE}", str(2**63)]
 STRANGER, CLIENT, OTHER_TOWN = 7001, 7002, 7003
+
+
+def forged_for(database_url: str) -> list[str]:
+    return REACH_THE_DATABASE if database_url.startswith("postgresql") else FORGED
 
 
 async def _cast(harness: Harness, sessions: async_sessionmaker[AsyncSession],
@@ -54,13 +62,13 @@ def _apologies(harness: Harness) -> list[str]:
 
 async def test_every_button_with_forged_data_is_answered_without_error(
     harness: Harness, sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, database_url: str,
 ) -> None:
     users = await _cast(harness, sessions, clock)
     with caplog.at_level(logging.INFO):
         for who, user in users.items():
             for prefix in BUTTONS:
-                for forged in FORGED:
+                for forged in forged_for(database_url):
                     data = f"{prefix}:{forged}"
                     before = len(user.callback_answers())
                     harness.app.bot_data.flood.clear()  # the flood guard is tested elsewhere
@@ -76,13 +84,14 @@ async def test_every_button_with_forged_data_is_answered_without_error(
 
 async def test_every_command_with_forged_arguments_keeps_its_role(
     harness: Harness, sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, database_url: str,
 ) -> None:
     users = await _cast(harness, sessions, clock)
     with caplog.at_level(logging.INFO):
         for who, user in users.items():
             for spec in COMMANDS:
-                for argument in ("", "²", HUGE, "C-0001", "1"):
+                arguments = ("", "²", HUGE, "C-0001", "1")
+                for argument in arguments if database_url.startswith("sqlite") else (HUGE, "1"):
                     harness.app.bot_data.flood.clear()
                     await user.send(f"/{spec.name} {argument}".strip())
                     await user.send("/cancel")
