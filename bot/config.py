@@ -211,7 +211,7 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
                 "LOTSE_WEBHOOK_SECRET must be set with webhook mode: 16-256 characters "
                 "of A-Z, a-z, 0-9, _ and -"
             )
-    municipalities, booking, issuer = load_config_file(config_path)
+    municipalities, booking, issuer, privacy = load_config_file(config_path)
     return Settings(
         token=token,
         api_url=api_url,
@@ -229,34 +229,10 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         dispatch=DispatchConfig.from_environ(environ),
         issuer=issuer,
         audit_key=environ.get("LOTSE_AUDIT_KEY", "").strip() or DEFAULT_AUDIT_KEY,
-        retention_months=load_retention_months(config_path),
-        privacy_notice_url=load_notice_url(config_path),
+        retention_months=privacy[0],
+        privacy_notice_url=privacy[1],
     )
 
-
-
-def load_notice_url(path: Path) -> str:
-    """``notice_url`` of the ``[privacy]`` table: the full notice the consent text links."""
-    table = tomllib.loads(path.read_text(encoding="utf-8")).get("privacy", {})
-    value = table.get("notice_url", "") if isinstance(table, dict) else ""
-    if value and (not isinstance(value, str) or not value.startswith("https://")):
-        line = line_of(key_lines(path.read_text(encoding="utf-8")), ("privacy", "notice_url"))
-        raise ConfigError(f"{path}:{line or '?'}: [privacy] notice_url must be an https:// URL")
-    return str(value)
-
-
-def load_retention_months(path: Path) -> int:
-    """``retention_months`` of the ``[privacy]`` table (default 24)."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))  # read and checked before
-    table = data.get("privacy", {})
-    value = table.get("retention_months", DEFAULT_RETENTION_MONTHS) \
-        if isinstance(table, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 240:
-        line = line_of(key_lines(path.read_text(encoding="utf-8")),
-                       ("privacy", "retention_months"))
-        raise ConfigError(f"{path}:{line or '?'}: [privacy] retention_months must be a whole "
-                          "number of months from 1 to 240")
-    return value
 
 
 def normalise_database_url(url: str) -> str:
@@ -323,7 +299,7 @@ def load_municipalities(path: Path) -> tuple[MunicipalityConfig, ...]:
 
 
 def load_config_file(path: Path) -> tuple[tuple[MunicipalityConfig, ...], BookingPolicy,
-                                          IssuerConfig | None]:
+                                          IssuerConfig | None, tuple[int, str]]:
     """Parse and check the TOML file; every error names the file and, where known, the line."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -346,7 +322,8 @@ def load_config_file(path: Path) -> tuple[tuple[MunicipalityConfig, ...], Bookin
             raise reader.error(f"municipality key {key!r} is used twice",
                                ("municipality", number, "key"))
     issuer = reader.issuer(data["issuer"], ("issuer",)) if "issuer" in data else None
-    return municipalities, reader.booking(data.get("booking", {})), issuer
+    privacy = reader.privacy(data.get("privacy", {}))
+    return municipalities, reader.booking(data.get("booking", {})), issuer, privacy
 
 
 class _TomlReader:
@@ -365,6 +342,20 @@ class _TomlReader:
         line = line_of(self.lines, where)
         place = f"{self.path}:{line}" if line else str(self.path)
         return ConfigError(f"{place}: {message}")
+
+    def privacy(self, raw: Any) -> tuple[int, str]:
+        """The ``[privacy]`` table: ``retention_months`` (default 24) and ``notice_url``."""
+        if not isinstance(raw, dict):
+            raise self.error("[privacy] must be a table", ("privacy",))
+        months = raw.get("retention_months", DEFAULT_RETENTION_MONTHS)
+        if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 240:
+            raise self.error("[privacy] retention_months must be a whole number of months "
+                             "from 1 to 240", ("privacy", "retention_months"))
+        url = raw.get("notice_url", "")
+        if url and (not isinstance(url, str) or not url.startswith("https://")):
+            raise self.error("[privacy] notice_url must be an https:// URL",
+                             ("privacy", "notice_url"))
+        return months, str(url)
 
     def booking(self, raw: Any) -> BookingPolicy:
         if not isinstance(raw, dict):

@@ -245,3 +245,20 @@ def test_example_configuration_carries_invoice_data() -> None:
     assert cleebronn is not None and cleebronn.invoice is not None
     assert cleebronn.invoice.leitweg_id == "08125017-0001-57"
     assert cleebronn.invoice.address.lines == ("Keltergasse 2", "74389 Cleebronn")
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "message"),
+    [
+        ("retention_months = 24", "retention_months = 0", "retention_months must be"),
+        ('notice_url = "https://', 'notice_url = "http://', "notice_url must be an https"),
+    ],
+)
+def test_privacy_values_are_read_with_the_file_and_named_on_their_line(
+    tmp_path: Path, replace: str, by: str, message: str
+) -> None:
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8").replace(replace, by, 1)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith(by))
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError, match=rf"lotse\.toml:{line}: \[privacy\] {message}"):
+        load_settings(_env(LOTSE_CONFIG=path))
