@@ -14,9 +14,18 @@ from bot.audit import audit
 from bot.i18n import N_
 from bot.refusal import Refused
 from bot.roles import Actor, Role
-from models import Booking, BookingStatus, Caseworker, Client, ClientStatus, OfficeHours
+from models import (
+    Booking,
+    BookingStatus,
+    Caseworker,
+    Client,
+    ClientStatus,
+    Municipality,
+    OfficeHours,
+)
 
 NOT_POSSIBLE = N_("This hand-over is not possible. Please start again with /caseworker.")
+LAST_TOWN = N_("Every caseworker keeps at least one town.")
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,44 @@ class HandOver:
     successor: str
     clients: int
     bookings: int
+    leaving_chat: int | None  # their staff command menu is taken away
+
+
+@dataclass(frozen=True)
+class Towns:
+    name: str
+    towns: tuple[tuple[int, str, bool], ...]  # (municipality id, name, works there)
+
+
+async def towns_of(session: AsyncSession, caseworker_id: int) -> Towns | None:
+    """The towns a caseworker may work in, marked where they do."""
+    worker = await session.get(Caseworker, caseworker_id)
+    if worker is None or not worker.active:
+        return None
+    await session.refresh(worker, ["municipalities"])
+    mine = {m.id for m in worker.municipalities}
+    towns = await session.scalars(select(Municipality).order_by(Municipality.name))
+    return Towns(worker.name, tuple((m.id, m.name, m.id in mine) for m in towns))
+
+
+async def toggle_town(session: AsyncSession, *, actor: Actor, caseworker_id: int,
+                      municipality_id: int) -> None:
+    """Add the town to an active caseworker's towns, or take it away (never the last)."""
+    worker = await session.get(Caseworker, caseworker_id)
+    town = await session.get(Municipality, municipality_id)
+    target = f"caseworker:{caseworker_id}"
+    if actor.role is not Role.ADMIN or worker is None or town is None or not worker.active:
+        raise Refused(NOT_POSSIBLE).audited("caseworker:towns", target)
+    await session.refresh(worker, ["municipalities"])
+    if town in worker.municipalities:
+        if len(worker.municipalities) == 1:
+            raise Refused(LAST_TOWN).audited("caseworker:towns", target)
+        worker.municipalities.remove(town)
+        change = f"removed {town.key}"
+    else:
+        worker.municipalities.append(town)
+        change = f"added {town.key}"
+    audit(session, actor=actor, action="caseworker:towns", target=target, detail=change)
 
 
 async def staff_rows(session: AsyncSession) -> list[StaffRow]:
@@ -75,4 +122,5 @@ async def hand_over(session: AsyncSession, *, actor: Actor, leaving_id: int,
     audit(session, actor=actor, action="caseworker:handover", target=f"caseworker:{leaving.id}",
           detail=f"to caseworker:{successor.id}; clients {moved_clients}; "
                  f"bookings {moved_bookings}; deactivated")
-    return HandOver(leaving.name, successor.name, moved_clients, moved_bookings)
+    return HandOver(leaving.name, successor.name, moved_clients, moved_bookings,
+                    leaving.telegram_user_id)

@@ -1,12 +1,22 @@
-"""/caseworker (admins): list caseworkers, hand a leaving one's clients to a colleague."""
+"""/caseworker (admins): list caseworkers, change their towns, hand a leaving one's clients to
+a colleague (their staff command menu is taken away)."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from contextlib import suppress
+
+from telegram import (
+    BotCommandScopeChat,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import TelegramError
 
 from bot.audit import audit
 from bot.i18n import user_text
-from bot.onboarding.caseworkers import hand_over, staff_rows
+from bot.onboarding.caseworkers import hand_over, staff_rows, toggle_town, towns_of
 from bot.quarters import local_date
 from bot.refusal import Refused
 from handlers.context import LotseApp, LotseContext
@@ -27,6 +37,10 @@ async def caseworkers(update: Update, context: LotseContext) -> None:
                    towns=", ".join(row.towns) or "–", count=row.clients)
         lines.append(("• " if row.active else "✖ ") + line
                      + ("" if row.active else " · " + t._("inactive")))
+        if row.active:
+            buttons.append([InlineKeyboardButton(
+                "🏘 " + t._("Towns of %(name)s", name=row.name)[:60],
+                callback_data=f"cw:t:{row.id}")])
         if row.active and row.id != context.actor.caseworker_id:
             buttons.append([InlineKeyboardButton(
                 "🚪 " + t._("Deactivate %(name)s", name=row.name)[:60],
@@ -40,6 +54,9 @@ async def caseworker_button(update: Update, context: LotseContext) -> None:
     query, t = update.callback_query, context.t
     assert query is not None and query.data is not None
     step, *ids = query.data.split(":")[1:]
+    if step in ("t", "m"):
+        await _towns(context, query, int(ids[0]), int(ids[1]) if step == "m" else None)
+        return
     leaving_id = int(ids[0])
     async with context.uow() as session:
         rows = {row.id: row for row in await staff_rows(session)}
@@ -86,10 +103,44 @@ async def caseworker_button(update: Update, context: LotseContext) -> None:
                 audit(session, actor=context.actor, allowed=False, **exc.audit)
         await query.edit_message_text(t._(exc.message, **exc.params))
         return
+    if done.leaving_chat is not None:  # no staff menu any more for the one who left
+        # (cosmetic: their commands are refused anyway, so a failure here changes nothing)
+        with suppress(TelegramError):
+            await context.bot.delete_my_commands(scope=BotCommandScopeChat(done.leaving_chat))
     await query.edit_message_text(t._(
         "%(name)s is deactivated. Now with %(successor)s: clients %(clients)s, appointments "
         "%(bookings)s.", name=user_text(done.leaving), successor=user_text(done.successor),
         clients=done.clients, bookings=done.bookings))
+
+
+async def _towns(context: LotseContext, query: CallbackQuery, caseworker_id: int,
+                 toggle: int | None) -> None:
+    """cw:t:<id> shows the towns with ✅ where the caseworker works; cw:m:<id>:<town> toggles."""
+    t = context.t
+    if toggle is not None:
+        try:
+            async with context.uow() as session:
+                await toggle_town(session, actor=context.actor, caseworker_id=caseworker_id,
+                                  municipality_id=toggle)
+        except Refused as exc:
+            async with context.uow() as session:
+                if exc.audit:
+                    audit(session, actor=context.actor, allowed=False, **exc.audit)
+            await query.answer(t._(exc.message, **exc.params), show_alert=True)
+            return
+    async with context.uow() as session:
+        towns = await towns_of(session, caseworker_id)
+    if towns is None:
+        await query.answer(t._("This hand-over is not possible. Please start again with "
+                               "/caseworker."), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_text(
+        t._("Towns of %(name)s", name=user_text(towns.name)),
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
+            ("✅ " if works else "▫️ ") + name,
+            callback_data=f"cw:m:{caseworker_id}:{town_id}")] for town_id, name, works
+            in towns.towns]))
 
 
 def register(app: LotseApp) -> None:

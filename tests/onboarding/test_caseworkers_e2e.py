@@ -34,6 +34,8 @@ async def test_admin_reassigns_a_leaving_caseworkers_clients(
     await admin.press("Herr Neu")
     await admin.press(de._("Yes, hand over"))
     assert "Herr Neu" in admin.texts
+    taken = [c.params.get("scope") for c in harness.fake.calls_to("deleteMyCommands")]
+    assert {"type": "chat", "chat_id": 7501} in taken  # no staff menu for the one who left
     async with sessions() as session:
         owners = set(await session.scalars(select(Client.caseworker_id).where(
             Client.reference.in_(references))))
@@ -46,3 +48,33 @@ async def test_admin_reassigns_a_leaving_caseworkers_clients(
     alt = harness.user(7501, "Alt", "de")
     await alt.send("/cases")
     assert de._("Sorry, I don't know this command. /help shows what I can do.") in alt.texts
+
+
+async def test_admin_changes_a_caseworkers_towns_but_never_takes_the_last(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    worker = await add_caseworker(sessions, telegram_id=7601, name="Frau Berger",
+                                  towns=("cleebronn",))
+
+    async def towns() -> set[str]:
+        async with sessions() as session:
+            row = await session.get(Caseworker, worker)
+            assert row is not None
+            await session.refresh(row, ["municipalities"])
+            return {m.key for m in row.municipalities}
+
+    admin = harness.user(ADMIN_ID, "Petra", "de")
+    await admin.send("/caseworker")
+    await admin.press(de._("Towns of %(name)s", name="Frau Berger"))
+    await admin.press("Brackenheim")
+    assert await towns() == {"brackenheim", "cleebronn"}
+    await admin.press("Cleebronn")
+    assert await towns() == {"brackenheim"}
+    await admin.press("Brackenheim")  # the last town stays
+    assert await towns() == {"brackenheim"}
+    assert admin.callback_answers()[-1].params.get("text") == de._(
+        "Every caseworker keeps at least one town.")
+    async with sessions() as session:
+        changes = (await session.scalars(select(AuditLog.detail).where(
+            AuditLog.action == "caseworker:towns"))).all()
+    assert changes.count("added brackenheim") == 1 and "removed cleebronn" in changes
