@@ -16,6 +16,7 @@ from telegram.ext import ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
 from bot.audit import audit
+from bot.i18n import user_text
 from bot.reminders import appointments as ext
 from bot.text_limits import length_hint
 from handlers.context import LotseApp, LotseContext
@@ -50,7 +51,8 @@ async def begin_remind(update: Update, context: LotseContext) -> int:
         return END
     if not ext.reachable(client):
         await message.reply_text(t._("%(name)s (%(reference)s) has not joined Lotse yet, so "
-                                     "I cannot send reminders.", name=client.display_name,
+                                     "I cannot send reminders.",
+                                     name=user_text(client.display_name),
                                      reference=client.reference))
         return END
     assert context.user_data is not None
@@ -58,7 +60,7 @@ async def begin_remind(update: Update, context: LotseContext) -> int:
                                 "reference": client.reference}
     await message.reply_text(t._(
         "Appointment for %(name)s (%(reference)s). On which date? Please send it as "
-        "DD.MM.YYYY, for example %(example)s. (/cancel stops)", name=client.display_name,
+        "DD.MM.YYYY, for example %(example)s. (/cancel stops)", name=user_text(client.display_name),
         reference=client.reference, example=_example_date(context)))
     return DATE
 
