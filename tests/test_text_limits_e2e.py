@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.casework.plans import AREA_LABELS
-from bot.i18n import Translator
+from bot.i18n import Translator, user_text
 from bot.text_limits import length_hint
 from models import Child, Client, ContactEntry, ExternalAppointment, PlanArea, PlanGoal, TimeBlock
 from tests.conftest import FakeClock
@@ -58,7 +58,7 @@ async def test_a_childs_name_of_emoji_is_refused_and_asked_again(
     assert olena.last_replies[0].call.params["reply_markup"]["force_reply"] is True
     assert await count(sessions, Child) == 0
     await reply_to_prompt(olena, "🧸" * 20)
-    assert uk._("• %(name)s – school", name="🧸" * 20) in olena.texts
+    assert uk._("• %(name)s – school", name=user_text("🧸" * 20)) in olena.texts
 
 
 async def test_a_log_note_and_a_plan_note_of_emoji_are_refused_until_shortened(

@@ -24,7 +24,7 @@ from bot.booking.absences import (
 )
 from bot.booking.booking_texts import short_when
 from bot.booking.staff_input import InputError, parse_date
-from bot.i18n import Translator
+from bot.i18n import Translator, user_text
 from bot.text_limits import quote
 from handlers.booking.booking_ui import Rows, parse_day, show
 from handlers.booking.staff_texts import input_problem, usage_absent
@@ -44,7 +44,7 @@ def _problem(t: Translator, result: AbsenceResult) -> str:
         return t._("You cannot be your own substitute.")
     if problem is AbsenceProblem.SUBSTITUTE_AWAY:
         return t._("%(name)s is away during that time, too. Please choose another "
-                   "substitute.", name=result.substitute_name)
+                   "substitute.", name=user_text(result.substitute_name))
     if problem is AbsenceProblem.OVERLAP and result.clash is not None:
         return t._("You have already entered an absence from %(first)s to %(last)s. End it "
                    "with /absent first.", first=t.fmt_date(result.clash[0]),
@@ -144,7 +144,7 @@ async def _enter(update: Update, context: LotseContext, first: date, last: date,
     lines = [t._("Absence saved: %(first)s to %(last)s. Substitute: %(name)s. Your "
                  "appointments are not offered during this time, and booking notifications "
                  "go to %(name)s.", first=t.fmt_date(first), last=t.fmt_date(last),
-                 name=result.substitute_name)]
+                 name=user_text(result.substitute_name))]
     if result.affected:
         lines.append(t.ngettext(
             "%(n)s appointment was cancelled; the client has been asked to choose a new time:",

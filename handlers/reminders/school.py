@@ -13,7 +13,7 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Mes
 from telegram.ext import MessageHandler, filters
 
 from bot.audit import audit
-from bot.i18n import Translator
+from bot.i18n import Translator, user_text
 from bot.reminders import school_calendar as cal
 from bot.reminders.planners import plan_school_reminders
 from bot.reminders.school import (
@@ -102,7 +102,7 @@ async def _ask_school_spelling(message: Message, t: Translator, child: Child,
         problem or t._("How is %(name)s written at school, in Latin letters? The school "
                        "and the offices need this spelling for German letters, such as the "
                        "sick note. A suggestion: %(suggestion)s",
-                       name=child.name, suggestion=suggestion),
+                       name=user_text(child.name), suggestion=suggestion),
         reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
             t._("✅ %(name)s is right", name=suggestion), callback_data=f"chlat:{child.id}")]]))
     prompt = await message.reply_text(
@@ -235,7 +235,7 @@ async def ask_sick_duration(update: Update, context: LotseContext) -> None:
     labels += [t._("About a week"), t._("I don't know yet")]
     await message.reply_text(
         t._("I am sorry that %(name)s is ill. How long will %(name)s probably be absent?",
-            name=child.name),
+            name=user_text(child.name)),
         reply_markup=InlineKeyboardMarkup([
             [InlineKeyboardButton(label, callback_data=f"sickd:{child.id}:{days}")]
             for label, days in zip(labels, DURATIONS, strict=True)]),
@@ -262,8 +262,8 @@ def children_view(t: Translator, children: list[Child], today: date
                   ) -> tuple[str, InlineKeyboardMarkup]:
     if children:
         lines = [t._("👧 Your children:")]
-        lines += [t._("• %(name)s – school", name=c.name) if c.place is ChildPlace.SCHOOL
-                  else t._("• %(name)s – Kita", name=c.name) for c in children]
+        lines += [t._("• %(name)s – school", name=user_text(c.name)) if c.place is ChildPlace.SCHOOL
+                  else t._("• %(name)s – Kita", name=user_text(c.name)) for c in children]
     else:
         lines = [t._("You have not added any children yet. Add your children at school or "
                      "Kita to get reminders before and after the school holidays, and help "
@@ -277,9 +277,9 @@ def children_view(t: Translator, children: list[Child], today: date
         lines.append(t._("The new school year begins on %(date)s.", date=year))
     lines += ["", t._("Schools may add a few days off of their own (bewegliche Ferientage); "
                       "the school tells you in the letter to parents (Elternbrief).")]
-    rows = [[InlineKeyboardButton(t._("🤒 %(name)s is sick", name=c.name),
+    rows = [[InlineKeyboardButton(t._("🤒 %(name)s is sick", name=user_text(c.name)),
                                   callback_data=f"sick:{c.id}"),
-             InlineKeyboardButton(t._("🗑 Remove %(name)s", name=c.name),
+             InlineKeyboardButton(t._("🗑 Remove %(name)s", name=user_text(c.name)),
                                   callback_data=f"chdel:{c.id}")] for c in children]
     rows.append([InlineKeyboardButton(t._("➕ Child at school"), callback_data="chadd:school"),
                  InlineKeyboardButton(t._("➕ Child at Kita"), callback_data="chadd:kita")])

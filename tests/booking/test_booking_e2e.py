@@ -250,7 +250,8 @@ async def test_absence_hands_over_to_substitute_and_offers_clients_a_new_slot(
     assert de._("Absence saved: %(first)s to %(last)s. Substitute: %(name)s. Your "
                 "appointments are not offered during this time, and booking notifications "
                 "go to %(name)s.", first=de.fmt_date(date(2026, 3, 3)),
-                last=de.fmt_date(date(2026, 3, 6)), name="Herr Aydin") in berger_chat.texts
+                last=de.fmt_date(date(2026, 3, 6)),
+                name=user_text("Herr Aydin")) in berger_chat.texts
     [told] = await outbox(sessions, "booking.absence")
     assert told.chat_id == 5001 and (await bookings(sessions))[0].status is \
         BookingStatus.CANCELLED

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.booking.staff_input import InputError, parse_date, parse_time_range, parse_weekday
 from bot.booking_policy import BookingPolicy, PolicyError, parse_policy
 from bot.config import Settings, load_settings
+from bot.i18n import user_text
 from models import Absence, OfficeHours, TimeBlock
 from tests.conftest import ADMIN_ID
 from tests.support.booking_support import add_hours, no_background_jobs
@@ -215,7 +216,7 @@ async def test_absence_substitute_chosen_by_button_when_the_name_is_missing(
         "Absence saved: %(first)s to %(last)s. Substitute: %(name)s. Your appointments are not "
         "offered during this time, and booking notifications go to %(name)s.",
         first=de.fmt_date(date(2026, 3, 10)), last=de.fmt_date(date(2026, 3, 12)),
-        name="Herr Aydin"))
+        name=user_text("Herr Aydin")))
     await berger.send("/absent 11.3.2026 13.3.2026 aydin")
     assert berger.texts == de._(
         "You have already entered an absence from %(first)s to %(last)s. End it with /absent "

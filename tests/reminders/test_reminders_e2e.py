@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.i18n import user_text
 from bot.outbox.queue import RENDERERS
 from bot.reminders.waste import BINS, sorting_guide
 from bot.reminders.waste_calendar import ParsedCalendar
@@ -119,10 +120,10 @@ async def test_ukrainian_client_picks_zone_toggles_reminders_and_reports_sick_ch
     assert olena.last_replies[0].call.params["reply_markup"]["force_reply"] is True
     await olena.send("Hello")  # not an answer to the prompt: no child named "Hello"
     await reply_to_prompt(olena, "Ivan")
-    assert uk._("• %(name)s – school", name="Ivan") in olena.texts
+    assert uk._("• %(name)s – school", name=user_text("Ivan")) in olena.texts
     assert uk._("The new school year begins on %(date)s.", date=date(2026, 9, 14)) \
         in olena.texts
-    await olena.press(uk._("🤒 %(name)s is sick", name="Ivan"))
+    await olena.press(uk._("🤒 %(name)s is sick", name=user_text("Ivan")))
     await olena.press(uk.ngettext("%(n)s day", "%(n)s days", 2))
     explanation, letter = olena.last_replies
     assert uk._("The rule in Baden-Württemberg: if your child is ill, you must tell the "
@@ -139,7 +140,7 @@ async def test_ukrainian_client_picks_zone_toggles_reminders_and_reports_sick_ch
     async with sessions() as session:
         children = list(await session.scalars(select(Child)))
     assert [(c.name, c.place.value) for c in children] == [("Ivan", "school")]
-    await olena.press(uk._("🗑 Remove %(name)s", name="Ivan"))
+    await olena.press(uk._("🗑 Remove %(name)s", name=user_text("Ivan")))
     await olena.press_data(f"sick:{children[0].id}")  # a button of the removed child
     assert olena.callback_answers()[-1].params["text"] == uk._(
         "This button is no longer valid. Please start again with /children.")

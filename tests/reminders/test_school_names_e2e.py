@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.i18n import user_text
 from bot.reminders.school import clean_school_name, is_latin, school_spelling_suggestion
 from models import Child
 from tests.conftest import FakeClock
@@ -36,12 +37,12 @@ async def test_arabic_mother_corrects_the_school_spelling_and_the_note_reads_it(
         "Please write the name in Latin letters (A–Z), as the school writes it, with 1 to 40 "
         "characters on one line. A suggestion: %(suggestion)s", suggestion="Ywsf"))
     await reply_to_prompt(amal, "Yusuf")
-    assert ar._("• %(name)s – school", name="يوسف") in amal.texts  # her own spelling
+    assert ar._("• %(name)s – school", name=user_text("يوسف")) in amal.texts  # her own spelling
     async with sessions() as session:
         child = (await session.scalars(select(Child))).one()
     assert (child.name, child.school_name) == ("يوسف", "Yusuf")
 
-    await amal.press(ar._("🤒 %(name)s is sick", name="يوسف"))
+    await amal.press(ar._("🤒 %(name)s is sick", name=user_text("يوسف")))
     assert ar._("I am sorry that %(name)s is ill. How long will %(name)s probably be absent?",
                 name="يوسف") in amal.texts
     await amal.press(ar._("I don't know yet"))
@@ -60,14 +61,14 @@ async def test_the_suggested_spelling_can_be_confirmed_with_a_button(
     await olena.press(uk._("➕ Child at Kita"))
     await reply_to_prompt(olena, "Марія")
     await olena.press(uk._("✅ %(name)s is right", name="Mariya"))
-    assert uk._("• %(name)s – Kita", name="Марія") in olena.texts
+    assert uk._("• %(name)s – Kita", name=user_text("Марія")) in olena.texts
     async with sessions() as session:
         child = (await session.scalars(select(Child))).one()
     assert (child.name, child.school_name) == ("Марія", "Mariya")
     await reply_to_prompt(olena, "Maria")  # the prompt was closed by the button
     async with sessions() as session:
         assert (await session.scalars(select(Child))).one().school_name == "Mariya"
-    await olena.press(uk._("🤒 %(name)s is sick", name="Марія"))
+    await olena.press(uk._("🤒 %(name)s is sick", name=user_text("Марія")))
     await olena.press(uk.ngettext("%(n)s day", "%(n)s days", 1))
     assert "mein Kind Mariya ist krank" in olena.last_replies[-1].text
 
@@ -80,7 +81,7 @@ async def test_a_latin_name_is_not_asked_again(
     await ayse.send("/children")
     await ayse.press(turkish._("➕ Child at school"))
     await reply_to_prompt(ayse, "Gül")
-    assert turkish._("• %(name)s – school", name="Gül") in ayse.texts
+    assert turkish._("• %(name)s – school", name=user_text("Gül")) in ayse.texts
     async with sessions() as session:
         assert (await session.scalars(select(Child))).one().school_name is None
 
@@ -106,12 +107,12 @@ async def test_a_sick_note_waits_for_the_school_spelling(
     await amal.press(fa._("➕ Child at school"))
     await reply_to_prompt(amal, "زهرا")
     await amal.send("/children")  # walks away from the question
-    await amal.press(fa._("🤒 %(name)s is sick", name="زهرا"))
+    await amal.press(fa._("🤒 %(name)s is sick", name=user_text("زهرا")))
     assert amal.last_replies[0].text.startswith(fa._(
         "How is %(name)s written at school, in Latin letters? The school and the offices "
         "need this spelling for German letters, such as the sick note. A suggestion: "
         "%(suggestion)s", name="زهرا", suggestion="Zhr"))
     await reply_to_prompt(amal, "Zahra")
-    await amal.press(fa._("🤒 %(name)s is sick", name="زهرا"))
+    await amal.press(fa._("🤒 %(name)s is sick", name=user_text("زهرا")))
     await amal.press(fa._("About a week"))
     assert "mein Kind Zahra ist krank" in amal.last_replies[-1].text
