@@ -30,6 +30,7 @@ from models import (
 from tests.conftest import FakeClock
 from tests.support.booking_support import add_hours
 from tests.support.builders import add_caseworker, add_client, tr
+from tests.support.dispatch_helpers import wait_until
 from tests.support.harness import Harness, Reply, TelegramUser
 
 _ids = itertools.count(50_000)
@@ -195,8 +196,10 @@ async def test_relay_that_fails_stays_in_the_inbox_and_is_delivered_later(
     await berger.send("/inbox")
     assert reference in berger.texts and "Українська" in berger.texts
     assert "“\u2068Допоможіть, будь ласка, з листом\u2069”" in berger.texts
-    # Writing again unblocked the bot: the blocked relay goes again with the next round.
+    # Writing again unblocked the bot: the blocked relay goes again with the next round
+    # (which may be a drain the handler started already: wait for it, don't race it).
     await dispatcher.drain()
+    await wait_until(lambda: not fake.calls_to("copyMessage")[-1].failed, timeout=10)
     voice = fake.calls_to("copyMessage")[-1]
     assert voice.params["chat_id"] == BERGER and not voice.failed
     # "Show" relays the waiting conversation once more, on request.
