@@ -60,6 +60,7 @@ class Dispatcher:
         self.in_flight: dict[int, _InFlight] = {}
         self.draining = False
         self._again = False
+        self._drained = asyncio.Event()
         self._results: list[tuple[list[DueRow], SendResult]] = []
         self._record_lock = asyncio.Lock()
 
@@ -74,11 +75,17 @@ class Dispatcher:
         return count
 
     async def drain(self, should_stop: Callable[[], bool] = lambda: False) -> int:
-        """Send batches until nothing is due; a wake-up during the drain adds a round."""
+        """Send batches until nothing is due; a wake-up during the drain adds a round.
+
+        A caller who finds a drain under way asks it for one more round and waits for its end,
+        so that when this returns, everything due at the call has been tried.
+        """
         if self.draining:
             self._again = True
+            await self._drained.wait()
             return 0
         self.draining, handled = True, 0
+        self._drained.clear()
         try:
             await self.recover()
             while not should_stop():
@@ -90,6 +97,7 @@ class Dispatcher:
                     break
         finally:
             self.draining = False
+            self._drained.set()
         return handled
 
     async def deliver_now(self, keys: Iterable[str]) -> None:
