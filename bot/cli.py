@@ -13,8 +13,10 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -173,22 +175,28 @@ def _cmd_import_waste(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_report(args: argparse.Namespace) -> int:
-    from bot.billing.report_cli import ReportError, parse_quarter, run_report
+def _billing(run: Callable[[Settings], Coroutine[Any, Any, str | list[str]]]) -> int:
+    """Run one billing command and print its lines; a ReportError is one line, exit 2."""
+    from bot.billing.report_cli import ReportError
 
     settings = _settings(require_token=False)
     try:
-        print(asyncio.run(run_report(settings, municipality=args.municipality,
-                                     quarter=parse_quarter(args.quarter), fmt=args.format,
-                                     out=args.out)))
+        result = asyncio.run(run(settings))
     except ReportError as exc:
         raise CliError(str(exc)) from None
+    print(result if isinstance(result, str) else "\n".join(result))
     return 0
 
 
-def _cmd_retention(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
+def _cmd_report(args: argparse.Namespace) -> int:
+    from bot.billing.report_cli import parse_quarter, run_report
 
+    return _billing(lambda settings: run_report(
+        settings, municipality=args.municipality, quarter=parse_quarter(args.quarter),
+        fmt=args.format, out=args.out))
+
+
+def _cmd_retention(args: argparse.Namespace) -> int:
     from bot.privacy.retention import retention_cli
 
     settings = _settings(require_token=False)
@@ -198,52 +206,32 @@ def _cmd_retention(args: argparse.Namespace) -> int:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
-    from bot.billing.report_cli import ReportError, parse_quarter, run_stats
+    from bot.billing.report_cli import parse_quarter, run_stats
 
-    settings = _settings(require_token=False)
-    try:
-        print("\n".join(asyncio.run(run_stats(settings, municipality=args.municipality,
-                                               quarter=parse_quarter(args.quarter)))))
-    except ReportError as exc:
-        raise CliError(str(exc)) from None
-    return 0
+    return _billing(lambda settings: run_stats(
+        settings, municipality=args.municipality, quarter=parse_quarter(args.quarter)))
 
 
 def _cmd_close_quarter(args: argparse.Namespace) -> int:
-    from bot.billing.report_cli import ReportError, parse_quarter, run_close_quarter
+    from bot.billing.report_cli import parse_quarter, run_close_quarter
 
-    settings = _settings(require_token=False)
-    try:
-        print("\n".join(asyncio.run(run_close_quarter(
-            settings, municipality=args.municipality, quarter=parse_quarter(args.quarter),
-            out_dir=args.out_dir))))
-    except ReportError as exc:
-        raise CliError(str(exc)) from None
-    return 0
+    return _billing(lambda settings: run_close_quarter(
+        settings, municipality=args.municipality, quarter=parse_quarter(args.quarter),
+        out_dir=args.out_dir))
 
 
 def _cmd_invoice(args: argparse.Namespace) -> int:
-    from bot.billing.report_cli import ReportError, run_invoice_copy
+    from bot.billing.report_cli import run_invoice_copy
 
-    settings = _settings(require_token=False)
-    try:
-        print("\n".join(asyncio.run(run_invoice_copy(settings, number=args.number,
-                                                      out_dir=args.out_dir))))
-    except ReportError as exc:
-        raise CliError(str(exc)) from None
-    return 0
+    return _billing(lambda settings: run_invoice_copy(settings, number=args.number,
+                                                      out_dir=args.out_dir))
 
 
 def _cmd_credit_note(args: argparse.Namespace) -> int:
-    from bot.billing.report_cli import ReportError, run_credit_note
+    from bot.billing.report_cli import run_credit_note
 
-    settings = _settings(require_token=False)
-    try:
-        print("\n".join(asyncio.run(run_credit_note(settings, number=args.invoice,
-                                                     out_dir=args.out_dir))))
-    except ReportError as exc:
-        raise CliError(str(exc)) from None
-    return 0
+    return _billing(lambda settings: run_credit_note(settings, number=args.invoice,
+                                                     out_dir=args.out_dir))
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
