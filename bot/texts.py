@@ -9,10 +9,11 @@ from bot.config import MunicipalityConfig
 from bot.i18n import LRM, RLM, Translator
 
 
-def emergency_numbers(t: Translator) -> str:
-    """The emergency numbers, one text per number so that other places can reuse them."""
+def emergency_numbers(t: Translator, heading: str | None = None) -> str:
+    """The emergency numbers with their hours under ``heading`` (by default "Emergency
+    numbers"), one text per number so that every place says the same."""
     return "\n".join([
-        t._("Emergency numbers (free of charge):"),
+        heading or t._("Emergency numbers (free of charge):"),
         emergency_police(t),
         emergency_ambulance(t),
         emergency_women_helpline(t),

@@ -6,12 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.conversation.relay import urgent_request
 from bot.i18n import Translator
-from bot.texts import (
-    emergency_ambulance,
-    emergency_children_helpline,
-    emergency_police,
-    emergency_women_helpline,
-)
+from bot.texts import emergency_numbers
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button
 from handlers.outbox.dispatch import deliver_now
@@ -19,13 +14,7 @@ from handlers.outbox.dispatch import deliver_now
 
 def numbers_now(t: Translator) -> str:
     """The numbers to call now, with the real hours of each (the texts of /help)."""
-    return "\n".join([
-        t._("Call now if you are in danger:"),
-        emergency_police(t),
-        emergency_ambulance(t),
-        emergency_women_helpline(t),
-        emergency_children_helpline(t),
-    ])
+    return emergency_numbers(t, t._("Call now if you are in danger:"))
 
 
 async def urgent(update: Update, context: LotseContext) -> None:
