@@ -37,12 +37,17 @@ GOAL = 28.5
 
 
 async def prepare(url: str, clients: int) -> None:
+    """Migrate the database, mirror the towns and queue a broadcast to ``clients`` clients
+    (chats 500000…); with no clients, just an empty, migrated database."""
     await asyncio.to_thread(upgrade, url)
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     now = datetime.now(UTC)
     async with sessions() as session, session.begin():
         await sync_municipalities(session, load_municipalities(EXAMPLE_CONFIG))
+    if not clients:
+        await engine.dispose()
+        return
     await add_clients(sessions, clients, now=now)
     async with sessions() as session, session.begin():
         towns = frozenset((await session.scalars(select(Municipality.id))).all())

@@ -26,22 +26,14 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from bot.config import load_municipalities, normalise_database_url
-from bot.municipalities import sync_municipalities
-from bot.outbox.broadcasts import Audience, start_broadcast
-from bot.roles import Actor, Role
-from models import Municipality
-from models.migrate import upgrade
-from models.session import make_engine, make_sessionmaker
+from benchmarks.broadcast_throughput import prepare
+from bot.config import normalise_database_url
 from tests.conftest import EXAMPLE_CONFIG, TOKEN, _run_on_server
-from tests.support.dispatch_helpers import add_clients
 from tests.support.fakes.telegram_api import FakeTelegramAPI
 
 FIRST_RECIPIENT = 500_000  # broadcast recipients (benchmarks.bare_ptb_bot uses the same)
@@ -110,22 +102,7 @@ class Lotse:
         else:
             path = Path(self.tmp.name) / f"lotse-{next(_update_ids)}.db"
             url = normalise_database_url(f"sqlite:///{path}")
-        await asyncio.to_thread(upgrade, url)
-        engine = make_engine(url)
-        sessions = make_sessionmaker(engine)
-        now = datetime.now(UTC)
-        async with sessions() as session, session.begin():
-            await sync_municipalities(session, load_municipalities(EXAMPLE_CONFIG))
-        if recipients:
-            await add_clients(sessions, recipients, now=now, first_chat=FIRST_RECIPIENT)
-            async with sessions() as session, session.begin():
-                towns = frozenset((await session.scalars(select(Municipality.id))).all())
-                admin_actor = Actor(telegram_id=1, role=Role.ADMIN, language="de",
-                                    municipality_ids=towns)
-                await start_broadcast(session, actor=admin_actor, audience=Audience(towns),
-                                      texts={"de": "Benchmark"}, urgent=True, now=now,
-                                      status_chat_id=None)
-        await engine.dispose()
+        await prepare(url, recipients)  # chats 500000… = FIRST_RECIPIENT
         return url
 
     async def start(self, base_url: str, recipients: int) -> asyncio.subprocess.Process:
