@@ -121,11 +121,17 @@ class UserText(str):
 def user_text(text: str | None, empty: str = "–") -> UserText:
     """The one helper for every user-provided string (names, notes, broadcast texts, place
     names) shown in a message: bidi and zero-width controls removed, the rest wrapped in a
-    first-strong isolate, in every language, so that nothing in it can reorder the line."""
+    first-strong isolate (each line of a text of several lines), in every language, so that
+    nothing in it can reorder the line it stands in."""
     if isinstance(text, UserText):
         return text
     cleaned = (text or "").translate(_CONTROLS).strip()
-    return UserText(isolate(cleaned or empty))
+    if "\n" not in cleaned:
+        return UserText(isolate(cleaned or empty))
+    # Several lines (a note, an announcement): an isolate ends with its paragraph, so each
+    # line gets its own; empty lines stay empty.
+    return UserText("\n".join(isolate(line) if line.strip() else ""
+                              for line in cleaned.splitlines()))
 
 
 class Translator:

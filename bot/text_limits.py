@@ -7,7 +7,7 @@ that measures, cuts or refuses text on its way to Telegram uses this module.
 
 from __future__ import annotations
 
-from bot.i18n import Translator
+from bot.i18n import Translator, UserText, user_text
 
 TEXT_LIMIT = 4096  # Telegram's limit for a message text
 CAPTION_LIMIT = 1024  # ... and for the caption of a document or photo
@@ -41,10 +41,11 @@ def truncate(text: str, limit: int, ellipsis: str = ELLIPSIS) -> str:
     return text + ellipsis  # not reached: the whole text fits in fewer units than it has
 
 
-def quote(text: str) -> str:
+def quote(text: str) -> UserText:
     """What an answer repeats of something typed ("“x” is not a date"): its start only, so
-    that the answer stays far below Telegram's limit however long the input was."""
-    return truncate(text, QUOTE_LIMIT)
+    that the answer stays far below Telegram's limit however long the input was, isolated
+    like every user-provided string."""
+    return user_text(truncate(text, QUOTE_LIMIT))
 
 
 def length_hint(t: Translator, length: int) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from bot.commands import CommandSpec
 from bot.config import MunicipalityConfig
-from bot.i18n import LRM, RLM, Translator
+from bot.i18n import LRM, RLM, Translator, user_text
 
 
 def emergency_numbers(t: Translator, heading: str | None = None) -> str:
@@ -58,8 +58,8 @@ def office_hours(t: Translator, municipalities: Iterable[MunicipalityConfig]) ->
         lines.append("")
         lines.append(t.embed(municipality.name))
         for location in municipality.locations:
-            lines.append(t._("📍 %(place)s, %(address)s", place=location.name,
-                             address=location.address))
+            lines.append(t._("📍 %(place)s, %(address)s", place=user_text(location.name),
+                             address=user_text(location.address)))
             for hours in location.hours:
                 lines.append(
                     t._(

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.audit import actor_key
 from bot.commands import COMMANDS, staff_only
+from bot.i18n import user_text
 from bot.roles import Role
 from models import AuditLog, Client
 from tests.conftest import ADMIN_ID, FakeClock
@@ -63,7 +64,7 @@ async def test_configured_admin_is_recognised_on_first_contact(
     admin = harness.user(ADMIN_ID, "Petra", "de")
     await admin.send("/start")
     assert tr("de")._("Hello %(name)s. You are signed in as administrator.",
-                      name="Petra") in admin.texts
+                      name=user_text("Petra")) in admin.texts
 
 
 async def test_caseworker_without_towns_cannot_invite(

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.casework.cases import CardAppointment, CaseCard
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, user_text
 from bot.outbox.broadcasts import MAX_TEXT, render_broadcast
 from bot.outbox.compose import compose
 from bot.outbox.queue import RENDERERS, Rendered
@@ -64,7 +64,7 @@ def test_truncate_keeps_what_fits_and_marks_the_cut() -> None:
     assert truncate("ab 😀", 4) == "ab" + ELLIPSIS
     assert truncate("😀😀", 3, ellipsis="") == "😀"
     assert truncate("abc", 0) == ""
-    assert quote("😀" * 100) == "😀" * 19 + ELLIPSIS
+    assert quote("😀" * 100) == user_text("😀" * 19 + ELLIPSIS)
 
 
 @given(texts, st.integers(min_value=0, max_value=80))

@@ -42,7 +42,7 @@ async def test_an_invite_name_of_31_emoji_is_refused_and_30_are_taken(
     assert worker.texts == refusal("Please send a name of 1 to %(max)s characters.", 62, max=60)
     assert await count(sessions, Client) == 0
     await worker.send("🌻" * 30)
-    assert de._("Which language does %(name)s speak?", name="🌻" * 30) in worker.texts
+    assert de._("Which language does %(name)s speak?", name=user_text("🌻" * 30)) in worker.texts
 
 
 async def test_a_childs_name_of_emoji_is_refused_and_asked_again(
@@ -129,7 +129,8 @@ async def test_long_mistyped_words_are_quoted_shortly(
     worker = harness.user(801, "Anna", "de")
     await worker.send("/block " + "📅" * 2000)  # no date: the answer repeats 40 units of it
     assert worker.texts.startswith(de._("“%(value)s” is not a valid date. Please write it "
-                                        "like 2026-04-01 or 1.4.2026.", value="📅" * 19 + "…"))
+                                        "like 2026-04-01 or 1.4.2026.",
+                                        value=user_text("📅" * 19 + "…")))
     await worker.send("/absent 4.3.2026 5.3.2026 " + "👤" * 2000)
-    assert de._("I do not know a colleague called “%(name)s”.", name="👤" * 19 + "…") \
-        in worker.texts
+    assert de._("I do not know a colleague called “%(name)s”.",
+                name=user_text("👤" * 19 + "…")) in worker.texts

@@ -216,7 +216,7 @@ def _staff_text(t: Translator, p: dict[str, Any], head: str) -> str:
     lines = [head]
     if p.get("for_caseworker"):
         lines.append(t._("You receive this as substitute for %(name)s.",
-                         name=p["for_caseworker"]))
+                         name=user_text(p["for_caseworker"])))
     if p.get("previous_start"):
         lines.append(t._("Before: %(when)s",
                          when=short_when(t, datetime.fromisoformat(p["previous_start"]))))
@@ -251,7 +251,7 @@ def render_substitute(t: Translator, p: dict[str, Any]) -> Rendered:
     cancelled = p["cancelled"]
     lines = [t._(
         "%(name)s is away from %(first)s to %(last)s and has named you as substitute. Until "
-        "then you receive their booking notifications.", name=p["caseworker"],
+        "then you receive their booking notifications.", name=user_text(p["caseworker"]),
         first=t.fmt_date(date.fromisoformat(p["first_day"])),
         last=t.fmt_date(date.fromisoformat(p["last_day"])))]
     if cancelled:
@@ -262,7 +262,8 @@ def render_substitute(t: Translator, p: dict[str, Any]) -> Rendered:
             "a new time:", len(cancelled)))
         lines += [
             t._("• %(when)s: %(name)s (%(reference)s)",
-                when=short_when(t, datetime.fromisoformat(b["start"])), name=b["client_name"],
+                when=short_when(t, datetime.fromisoformat(b["start"])),
+                name=user_text(b["client_name"]),
                 reference=b["reference"])
             for b in cancelled
         ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, user_text
 from bot.special_categories import shown
 from models import Topic
 
@@ -55,8 +55,8 @@ def appointment_details(
     lines = [
         t._("📅 Date: %(date)s", date=t.fmt_date(start)),
         t._("🕘 Time: %(time)s", time=time_range(t, start, end)),
-        t._("📍 Place: %(place)s", place=place_line(place, address)),
-        t._("👤 Integration manager: %(name)s", name=caseworker),
+        t._("📍 Place: %(place)s", place=user_text(place_line(place, address))),
+        t._("👤 Integration manager: %(name)s", name=user_text(caseworker)),
     ]
     label = shown(t, topic, TOPIC_LABELS[topic], for_staff=False) if topic else None
     if label is not None:

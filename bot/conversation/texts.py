@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.i18n import LANGUAGES, N_, Translator
+from bot.i18n import LANGUAGES, N_, Translator, user_text
 from bot.outbox.queue import Rendered, message_kind
 
 RELAY = "conversation.relay"  # a client's message, to a caseworker
@@ -82,7 +82,7 @@ def relay_buttons(t: Translator, message_id: int, conversation_id: int
 def render_answer(t: Translator, params: dict[str, Any]) -> Rendered:
     """The caseworker's answer for the client, with the caseworker's name as sender line."""
     sender = t._("%(name)s, your integration manager (Integrationsmanager/in), writes:",
-                 name=params["name"])
+                 name=user_text(params["name"]))
     if params.get("quick") is not None:
         number, day = params["quick"], params.get("day")
         text = quick_text(t, number, day)

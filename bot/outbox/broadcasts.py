@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import LANGUAGES, Translator
+from bot.i18n import LANGUAGES, Translator, user_text
 from bot.outbox.queue import Rendered, enqueue_many, message_kind
 from bot.roles import Actor, Role
 from bot.text_limits import telegram_length
@@ -45,6 +45,12 @@ class Audience:
     school_children: bool = False
 
 
+def shown_length(text: str) -> int:
+    """The length Telegram counts of the text as sent: every line is isolated (two invisible
+    characters, ``user_text``), so a text of many short lines is longer than it looks."""
+    return telegram_length(user_text(text))
+
+
 @message_kind(KIND)
 def render_broadcast(t: Translator, params: dict[str, Any]) -> Rendered:
     """The announcement in the reader's language, else the German text with a note."""
@@ -52,11 +58,11 @@ def render_broadcast(t: Translator, params: dict[str, Any]) -> Rendered:
     lines = ["📢 " + t._("Announcement from your integration management team")]
     own = texts.get(t.language)
     if own:
-        lines.append(own)
+        lines.append(user_text(own))
     else:
         if t.language != FALLBACK:
             lines.append(t._("This announcement is only available in German."))
-        lines.append(texts[FALLBACK])
+        lines.append(user_text(texts[FALLBACK]))
     return Rendered("\n\n".join(lines))
 
 
@@ -107,7 +113,7 @@ async def start_broadcast(
     texts = {code: text for code, text in texts.items() if code in LANGUAGES and text}
     if FALLBACK not in texts:
         raise ValueError("a broadcast needs the German text")
-    if any(telegram_length(text) > MAX_TEXT for text in texts.values()):
+    if any(shown_length(text) > MAX_TEXT for text in texts.values()):
         raise ValueError(f"a broadcast text is longer than {MAX_TEXT} UTF-16 code units")
     broadcast = Broadcast(
         created_by_id=actor.caseworker_id, municipality_ids=sorted(audience.municipality_ids),

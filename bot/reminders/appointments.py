@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, user_text
 from bot.outbox.queue import Rendered, enqueue, message_kind
 from bot.parsing import NotADate, ascii_digits, normalise_reference, parse_date
 from bot.reminders.reminder_settings import APPOINTMENTS, is_enabled
@@ -227,12 +227,12 @@ def details(t: Translator, params: dict[str, Any], *, for_staff: bool = False) -
     lines = []
     what = shown(t, kind, KIND_LABELS[kind], for_staff=for_staff)
     if kind is AppointmentKind.OTHER and params.get("description"):
-        lines.append(t._("What: %(what)s", what=params["description"]))
+        lines.append(t._("What: %(what)s", what=user_text(params["description"])))
     elif what is not None:
         lines.append(t._("What: %(what)s", what=what))
-    lines.append(t._("Where: %(place)s", place=params["place"]))
+    lines.append(t._("Where: %(place)s", place=user_text(params["place"])))
     if params.get("address"):
-        lines.append(t._("Address: %(address)s", address=params["address"]))
+        lines.append(t._("Address: %(address)s", address=user_text(params["address"])))
     return lines
 
 

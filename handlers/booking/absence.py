@@ -78,8 +78,9 @@ async def absent(update: Update, context: LotseContext) -> None:
     if len(found) == 1:
         await _enter(update, context, first, last, found[0], confirmed=False)
         return
-    notice = (t._("Several colleagues match “%(name)s”.", name=quote(name)) if len(found) > 1
-              else t._("I do not know a colleague called “%(name)s”.", name=quote(name))
+    asked = quote(name)
+    notice = (t._("Several colleagues match “%(name)s”.", name=asked) if len(found) > 1
+              else t._("I do not know a colleague called “%(name)s”.", name=asked)
               if name else None)
     if not options:
         ask = t._("There is no colleague who could stand in for you. Please ask an "
@@ -103,7 +104,7 @@ async def _show_current(update: Update, context: LotseContext) -> None:
         await show(update, t._("You have not entered an absence.") + "\n\n" + usage_absent(t))
         return
     lines = [t._("You are away from %(first)s to %(last)s. Substitute: %(name)s.",
-                 first=t.fmt_date(first), last=t.fmt_date(last), name=name)
+                 first=t.fmt_date(first), last=t.fmt_date(last), name=user_text(name))
              for _, first, last, name in entries]
     rows: Rows = [[(t._("End absence from %(first)s", first=t.fmt_date(first,
                                                                        with_weekday=False)),

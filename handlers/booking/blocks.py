@@ -15,7 +15,7 @@ from bot.booking.blocks import MAX_NOTE, BlockProblem, add_block, list_blocks, r
 from bot.booking.booking_texts import short_when
 from bot.booking.slots import local_day_bounds
 from bot.booking.staff_input import InputError, parse_date, parse_time_range
-from bot.i18n import Translator
+from bot.i18n import Translator, user_text
 from bot.text_limits import too_long
 from handlers.booking.booking_ui import Rows, show
 from handlers.booking.staff_texts import input_problem, usage_block
@@ -26,7 +26,7 @@ from models import TimeBlock
 
 def _span(t: Translator, block: TimeBlock) -> str:
     start, end = block.start_at, block.end_at
-    note = block.note or "–"
+    note = user_text(block.note)
     if start.astimezone(t.timezone).date() == (end - timedelta(seconds=1)).astimezone(
             t.timezone).date():
         return t._("%(date)s, %(start)s–%(end)s (%(note)s)", date=t.fmt_date(start),

@@ -181,7 +181,7 @@ async def _ask_cancel(update: Update, context: LotseContext, booking_id: int, vi
         return
     await show(update, t._(
         "Cancel the appointment of %(name)s (%(reference)s) on %(when)s? The client will be "
-        "told in their language and asked to choose a new time.", name=info.client_name,
+        "told in their language and asked to choose a new time.", name=user_text(info.client_name),
         reference=info.client_reference, when=short_when(t, info.start)),
         [[(t._("Yes, cancel it"), f"bkm:C:{booking_id}:{view}"),
           (t._("No, keep it"), f"bkm:k:{booking_id}:{view}")]])
@@ -191,13 +191,13 @@ def _notice(t: Translator, outcome: Outcome, info: BookingInfo | None, action: s
     if outcome is Outcome.OK and info is not None:
         when = short_when(t, info.start)
         if action == "d":
-            return t._("✅ Marked as taken place: %(name)s, %(when)s", name=info.client_name,
-                       when=when)
+            return t._("✅ Marked as taken place: %(name)s, %(when)s",
+                       name=user_text(info.client_name), when=when)
         if action == "n":
-            return t._("🚫 Marked as missed: %(name)s, %(when)s", name=info.client_name,
+            return t._("🚫 Marked as missed: %(name)s, %(when)s", name=user_text(info.client_name),
                        when=when)
         return t._("✖ Cancelled: %(name)s, %(when)s. The client has been told.",
-                   name=info.client_name, when=when)
+                   name=user_text(info.client_name), when=when)
     if outcome is Outcome.TOO_EARLY:
         return t._("This appointment has not begun yet. You can mark it once it has begun.")
     if outcome is Outcome.PAST:

@@ -91,7 +91,7 @@ def _card_appointments(t: Translator, card: CaseCard) -> list[str]:
             what = shown(t, kind, KIND_LABELS[kind], for_staff=True) if kind \
                 else t._("consultation")
             lines.append("• " + t._("%(when)s, %(what)s, %(place)s", when=when, what=what,
-                                    place=appointment.place))
+                                    place=user_text(appointment.place)))
     if card.no_shows:
         lines.append(t._("Missed consultations: %(count)s", count=card.no_shows))
     lines.append(t._("Reminders waiting to be sent: %(count)s", count=card.reminders_pending))

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.audit import audit
 from bot.casework.contact_time import KIND_LABELS
 from bot.casework.plans import AREA_LABELS, STATUS_ICONS, STATUS_LABELS
-from bot.i18n import Translator
+from bot.i18n import Translator, user_text
 from bot.refusal import Refused, TooLong
 from bot.special_categories import shown, shown_note
 from bot.text_limits import length_hint, telegram_length, truncate
@@ -168,5 +168,5 @@ def goal_line(t: Translator, goal: PlanGoal, *, for_staff: bool) -> str:
         line += " · " + t._("by %(date)s", date=t.fmt_date(goal.due_date, with_weekday=False))
     note = shown_note(t, goal.area, goal.note, for_staff=for_staff)
     if note:
-        line += "\n    " + t._("Note: %(note)s", note=note)
+        line += "\n    " + t._("Note: %(note)s", note=user_text(note))
     return line

@@ -20,6 +20,7 @@ from bot.casework.entries import (
     load_entry,
     recent_entries,
 )
+from bot.i18n import user_text
 from bot.quarters import Quarter, local_date
 from bot.refusal import QuarterClosed, Refused
 from handlers.casework.casework_ui import (
@@ -47,7 +48,7 @@ def _entry_text(context: LotseContext, entry: ContactEntry) -> str:
     text = t._("Entry no. %(number)s: %(line)s", number=str(entry.id),
                line=entry_line(t, entry))
     if entry.note:
-        text += "\n" + t._("Note: %(note)s", note=entry.note)
+        text += "\n" + t._("Note: %(note)s", note=user_text(entry.note))
     return text
 
 

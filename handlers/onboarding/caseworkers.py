@@ -39,11 +39,11 @@ async def caseworkers(update: Update, context: LotseContext) -> None:
                      + ("" if row.active else " · " + t._("inactive")))
         if row.active:
             buttons.append([InlineKeyboardButton(
-                "🏘 " + t._("Towns of %(name)s", name=row.name)[:60],
+                "🏘 " + t._("Towns of %(name)s", name=user_text(row.name))[:60],
                 callback_data=f"cw:t:{row.id}")])
         if row.active and row.id != context.actor.caseworker_id:
             buttons.append([InlineKeyboardButton(
-                "🚪 " + t._("Deactivate %(name)s", name=row.name)[:60],
+                "🚪 " + t._("Deactivate %(name)s", name=user_text(row.name))[:60],
                 callback_data=f"cw:d:{row.id}")])
     await message.reply_text("\n".join(lines),
                              reply_markup=InlineKeyboardMarkup(buttons) if buttons else None)

@@ -11,7 +11,7 @@ from telegram.ext import ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
 from bot.audit import audit
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, user_text
 from bot.onboarding.invites import (
     INVITE_VALIDITY,
     MAX_NAME,
@@ -68,7 +68,7 @@ async def receive_name(update: Update, context: LotseContext) -> int:
         await _ask_language(update, context)
         return LANGUAGE
     await message.reply_text(
-        t._("Which town does %(name)s live in?", name=name),
+        t._("Which town does %(name)s live in?", name=user_text(name)),
         reply_markup=municipality_picker(context.settings, "invm", keys),
     )
     return MUNICIPALITY
@@ -94,7 +94,7 @@ async def _ask_language(update: Update, context: LotseContext) -> None:
     assert update.effective_chat is not None
     await context.bot.send_message(
         update.effective_chat.id,
-        t._("Which language does %(name)s speak?", name=_draft(context)["name"]),
+        t._("Which language does %(name)s speak?", name=user_text(_draft(context)["name"])),
         reply_markup=InlineKeyboardMarkup(rows),
     )
 
@@ -133,7 +133,7 @@ async def receive_language(update: Update, context: LotseContext) -> int:
     days = INVITE_VALIDITY.days
     await query.edit_message_text(
         t._("Invitation for %(name)s (%(reference)s, %(municipality)s) created. Send them this "
-            "link or print the QR code:", name=draft["name"], reference=reference,
+            "link or print the QR code:", name=user_text(draft["name"]), reference=reference,
             municipality=town)
         + "\n"
         + link
@@ -143,7 +143,7 @@ async def receive_language(update: Update, context: LotseContext) -> int:
     )
     await message.reply_photo(
         InputFile(qr_png(link), filename=f"invite-{reference}.png"),
-        caption=t._("QR code for %(name)s (%(reference)s)", name=draft["name"],
+        caption=t._("QR code for %(name)s (%(reference)s)", name=user_text(draft["name"]),
                     reference=reference),
     )
     return ConversationHandler.END

@@ -35,6 +35,8 @@ async def privacy_text(session: AsyncSession, context: LotseContext) -> str:
         assert client is not None
         await session.refresh(client, ["municipality", "caseworker"])
         audit(session, actor=actor, action="client:privacy", target=f"client:{client.reference}")
+        manager = user_text(client.caseworker.name) if client.caseworker \
+            else t._("not assigned yet")
         text = t._(
             "This is what we store about you:\n"
             "Case reference: %(reference)s\n"
@@ -46,19 +48,19 @@ async def privacy_text(session: AsyncSession, context: LotseContext) -> str:
             "To have your data deleted, tell your integration manager. Records needed for "
             "billing are kept without your name, as the law requires.",
             reference=client.reference,
-            name=client.display_name,
+            name=user_text(client.display_name),
             language=LANGUAGES[t.language].native_name,
             municipality=client.municipality.name,
             consent=client.consent_at or "–",
-            caseworker=client.caseworker.name if client.caseworker else t._("not assigned yet"),
+            caseworker=manager,
         )
         held = await data_held(session, client_id=client.id, now=context.now())
         extra = [t._("Upcoming appointments: %(count)s", count=held.upcoming_appointments)]
         if held.children:
             extra.append(t._("Children you told us about: %(names)s",
-                             names=", ".join(held.children)))
+                             names=", ".join(map(user_text, held.children))))
         if held.waste_zone:
-            extra.append(t._("Waste collection zone: %(zone)s", zone=held.waste_zone))
+            extra.append(t._("Waste collection zone: %(zone)s", zone=user_text(held.waste_zone)))
         if held.messages:
             extra.append(t._("Messages between you and the integration management: "
                              "%(count)s, of them with a photo, document, voice or video: "

@@ -44,16 +44,17 @@ async def show_home(update: Update, context: LotseContext) -> None:
     elif actor.role is Role.CLIENT:
         await message.reply_text(
             # The commands are links: one tap books, shows appointments, waste days …
-            t._("Hello %(name)s! What would you like to do?", name=actor.name)
+            t._("Hello %(name)s! What would you like to do?", name=user_text(actor.name))
             + "\n\n"
             + command_list(t, menu_for(actor.role)),
             reply_markup=client_menu(t),
         )
     else:
+        name = user_text(actor.name)
         greeting = (
-            t._("Hello %(name)s. You are signed in as administrator.", name=actor.name)
+            t._("Hello %(name)s. You are signed in as administrator.", name=name)
             if actor.role is Role.ADMIN
-            else t._("Hello %(name)s. You are signed in as integration manager.", name=actor.name)
+            else t._("Hello %(name)s. You are signed in as integration manager.", name=name)
         )
         await message.reply_text(greeting + "\n\n" + command_list(t, menu_for(actor.role)))
 
@@ -197,7 +198,7 @@ async def accept_consent(update: Update, context: LotseContext) -> None:
         t._(
             "Thank you, %(name)s. You are now connected with the integration management of "
             "%(municipality)s. Your case reference is %(reference)s.",
-            name=client.display_name,
+            name=user_text(client.display_name),
             municipality=client.municipality.name,
             reference=client.reference,
         )
@@ -240,7 +241,7 @@ async def _link_caseworker(update: Update, context: LotseContext, code: str) -> 
     t = context.translator(caseworker.language)
     await message.reply_text(
         t._("Welcome, %(name)s! You are now registered for %(towns)s.",
-            name=caseworker.name, towns=towns or "–")
+            name=user_text(caseworker.name), towns=towns or "–")
         + "\n\n"
         + command_list(t, menu_for(role))
     )

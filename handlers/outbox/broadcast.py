@@ -17,17 +17,18 @@ from telegram.ext import ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
 from bot.audit import audit
-from bot.i18n import LANGUAGES, N_
+from bot.i18n import LANGUAGES, N_, user_text
 from bot.outbox.broadcast_progress import STOP_PREFIX, progress_of, status_message
 from bot.outbox.broadcasts import (
     MAX_TEXT,
     Audience,
     audience_languages,
+    shown_length,
     start_broadcast,
     stop_broadcast,
 )
 from bot.roles import Role
-from bot.text_limits import telegram_length, too_long
+from bot.text_limits import too_long
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
 from handlers.outbox.broadcast_views import (
@@ -139,9 +140,10 @@ async def receive_text(update: Update, context: LotseContext) -> int:
     if not text:
         await message.reply_text(t._("Please send the announcement as a text message."))
         return WRITING
-    if telegram_length(text) > MAX_TEXT:  # nothing is kept: they shorten it and send again
+    if shown_length(text) > MAX_TEXT:  # nothing is kept: they shorten it and send again
         await message.reply_text(too_long(t, t._("This text is too long: at most %(max)s "
-                                                 "characters, please.", max=MAX_TEXT), text))
+                                                 "characters, please.", max=MAX_TEXT),
+                                          user_text(text)))
         return WRITING
     draft["texts"][draft.pop("awaiting")] = text
     await _show_composer(update, context)

@@ -161,8 +161,8 @@ async def _ask_confirmation(update: Update, context: LotseContext) -> None:
     t, draft = context.t, _draft(context)
     starts = datetime.fromisoformat(draft["starts_at"])
     text = "\n".join([
-        t._("Please check the appointment for %(name)s (%(reference)s):", name=draft["name"],
-            reference=draft["reference"]),
+        t._("Please check the appointment for %(name)s (%(reference)s):",
+            name=user_text(draft["name"]), reference=draft["reference"]),
         "",
         t._("When: %(date)s, %(time)s", date=t.fmt_date(starts), time=t.fmt_time(starts)),
         *ext.details(t, {"kind": draft["kind"], "description": draft.get("description"),
@@ -170,7 +170,7 @@ async def _ask_confirmation(update: Update, context: LotseContext) -> None:
                      for_staff=True),
         "",
         t._("%(name)s gets a message now, and reminders the evening before and two hours "
-            "before, in their language.", name=draft["name"]),
+            "before, in their language.", name=user_text(draft["name"])),
     ])
     assert update.effective_chat is not None
     await context.bot.send_message(update.effective_chat.id, text, reply_markup=(
@@ -202,7 +202,7 @@ async def confirm(update: Update, context: LotseContext) -> int:
             timezone=context.settings.timezone)
         audit(session, actor=context.actor, action="case:remind:add",
               target=f"client:{client.reference}")
-    lines = [t._("Saved. %(name)s (%(reference)s) has been told.", name=draft["name"],
+    lines = [t._("Saved. %(name)s (%(reference)s) has been told.", name=user_text(draft["name"]),
                  reference=draft["reference"])]
     if planned:
         lines.append(t._("Reminders: %(times)s", times=", ".join(

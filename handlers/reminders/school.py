@@ -104,7 +104,8 @@ async def _ask_school_spelling(message: Message, t: Translator, child: Child,
                        "sick note. A suggestion: %(suggestion)s",
                        name=user_text(child.name), suggestion=suggestion),
         reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
-            t._("✅ %(name)s is right", name=suggestion), callback_data=f"chlat:{child.id}")]]))
+            t._("✅ %(name)s is right", name=user_text(suggestion)),
+            callback_data=f"chlat:{child.id}")]]))
     prompt = await message.reply_text(
         t._("If the school writes it differently, please answer this message with the name "
             "as it is written at school."),

@@ -7,7 +7,7 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.audit import audit
-from bot.i18n import Translator
+from bot.i18n import Translator, user_text
 from bot.reminders.planners import plan_waste_reminders, waste_times
 from bot.reminders.waste import BINS, KERB_TIME, WasteOverview, bin_line, choose_zone, sorting_guide
 from bot.reminders.waste import waste_overview as load_overview
@@ -76,7 +76,7 @@ def waste_view(t: Translator, overview: WasteOverview) -> tuple[str, InlineKeybo
                    "sure, ask your integration manager."), InlineKeyboardMarkup(
             [[InlineKeyboardButton(zone.name, callback_data=f"wz:{zone.id}")]
              for zone in overview.zones])
-    lines = [t._("🗑 Waste collection in %(zone)s", zone=overview.zone.name)]
+    lines = [t._("🗑 Waste collection in %(zone)s", zone=user_text(overview.zone.name))]
     if not overview.days:
         lines += ["", t._("No further collection dates are known for your zone yet. Your "
                           "integration manager will import the new calendar.")]

@@ -202,7 +202,7 @@ async def test_caseworker_marks_done_and_no_show_and_cancels_with_client_told(
     assert replies[0].text.startswith(de._("Your appointments today, %(date)s:",
                                            date=de.fmt_date(date(2026, 3, 4))))
     replies = await berger_chat.press("✅ 09:00")
-    assert de._("✅ Marked as taken place: %(name)s, %(when)s", name="Olena",
+    assert de._("✅ Marked as taken place: %(name)s, %(when)s", name=user_text("Olena"),
                 when=de._("%(date)s, %(time)s", date=de.fmt_date(date(2026, 3, 4)),
                           time="09:00")) in replies[0].text
     replies = await berger_chat.press("🚫 09:30")
@@ -271,7 +271,7 @@ async def test_absence_hands_over_to_substitute_and_offers_clients_a_new_slot(
     await _book(amal, "ar", date(2026, 3, 11), tr("ar").fmt_time(berlin(2026, 3, 11, 10)))
     new = (await outbox(sessions, "booking.staff_new"))[-1]
     assert new.chat_id == 803
-    assert de._("You receive this as substitute for %(name)s.", name="Frau Berger") in \
+    assert de._("You receive this as substitute for %(name)s.", name=user_text("Frau Berger")) in \
         render(new, "de").text
 
     replies = await berger_chat.send("/absent")
@@ -279,7 +279,7 @@ async def test_absence_hands_over_to_substitute_and_offers_clients_a_new_slot(
                                            "Substitute: %(name)s.",
                                            first=de.fmt_date(date(2026, 3, 3)),
                                            last=de.fmt_date(date(2026, 3, 6)),
-                                           name="Herr Aydin"))
+                                           name=user_text("Herr Aydin")))
     await berger_chat.press(de._("End absence from %(first)s", first=de.fmt_date(
         date(2026, 3, 3), with_weekday=False)))
     assert de._("Your absence has ended. Your appointments are offered again.") in \

@@ -38,25 +38,26 @@ async def _count(sessions: async_sessionmaker[AsyncSession], model: type) -> int
 
 @pytest.mark.parametrize(("command", "expected"), [
     ("mon 25:00-26:00 30", de._("“%(value)s” is not a valid time. Please write times from "
-                                "00:00 to 23:59, e.g. 09:00-12:00.", value="25:00-26:00")),
+                                "00:00 to 23:59, e.g. 09:00-12:00.",
+                                value=user_text("25:00-26:00"))),
     ("mon 12:00-09:00 30", de._("In “%(value)s” the end is not after the start. Please write "
-                                "it like 09:00-12:00.", value="12:00-09:00")),
+                                "it like 09:00-12:00.", value=user_text("12:00-09:00"))),
     ("mon 09:00-09:00", de._("In “%(value)s” the end is not after the start. Please write it "
-                             "like 09:00-12:00.", value="09:00-09:00")),
+                             "like 09:00-12:00.", value=user_text("09:00-09:00"))),
     ("mon 09:00-12:00 0", de._("An appointment must last at least 1 minute.")),
     ("mon 09:00-09:30 45", de._("An appointment cannot be longer than the office hours (or "
                                 "than 4 hours).")),
     ("funday 09:00-12:00", de._("“%(value)s” is not a weekday. Please write mon, tue, wed, "
-                                "thu, fri, sat or sun.", value="funday")),
+                                "thu, fri, sat or sun.", value=user_text("funday"))),
     ("mon 9-12", de._("“%(value)s” is not a valid time. Please write times from 00:00 to "
-                      "23:59, e.g. 09:00-12:00.", value="9-12")),
+                      "23:59, e.g. 09:00-12:00.", value=user_text("9-12"))),
     ("mon 09:00-12:00 thirty", de._("“%(value)s” is not a number of minutes. Please write e.g. "
-                                    "30.", value="thirty")),
+                                    "30.", value=user_text("thirty"))),
     ("mon 09:00-12:00 30 from 2026-01-05", de._("The office hours cannot start on a day in "
                                                 "the past.")),
     ("mon 09:00-12:00 30 from 31.02.2026", de._("“%(value)s” is not a valid date. Please "
                                                 "write it like 2026-04-01 or 1.4.2026.",
-                                                value="31.02.2026")),
+                                                value=user_text("31.02.2026"))),
     ("mon 09:00-12:00 30 from 2026-04-01 until 2026-03-20",
      de._("The end date is before the start date.")),
 ])
@@ -144,13 +145,14 @@ async def test_admin_sets_office_hours_for_a_colleague(
 
 @pytest.mark.parametrize(("command", "expected"), [
     ("31.02.2026", de._("“%(value)s” is not a valid date. Please write it like 2026-04-01 or "
-                        "1.4.2026.", value="31.02.2026")),
+                        "1.4.2026.", value=user_text("31.02.2026"))),
     ("2026-02-01", de._("%(date)s is in the past. Please give a date from today on.",
                         date=de.fmt_date(date(2026, 2, 1)))),
     ("4.3.2026 25:00-26:00", de._("“%(value)s” is not a valid time. Please write times from "
-                                  "00:00 to 23:59, e.g. 09:00-12:00.", value="25:00-26:00")),
+                                  "00:00 to 23:59, e.g. 09:00-12:00.",
+                                  value=user_text("25:00-26:00"))),
     ("4.3.2026 12:00-09:00", de._("In “%(value)s” the end is not after the start. Please "
-                                  "write it like 09:00-12:00.", value="12:00-09:00")),
+                                  "write it like 09:00-12:00.", value=user_text("12:00-09:00"))),
     ("6.3.2026 4.3.2026", de._("The last day is before the first day.")),
 ])
 async def test_bad_blocks_are_named_and_nothing_is_stored(
@@ -187,11 +189,11 @@ async def test_a_block_hides_slots_and_can_be_removed(
     ("10.3.2026 5.3.2026 aydin", de._("The last day is before the first day.")),
     ("3.3.2026 4.3.2027 aydin", de._("An absence can last at most one year.")),
     ("10.3.2026 12.3.2026 nobody", de._("I do not know a colleague called “%(name)s”.",
-                                        name="nobody")),
+                                        name=user_text("nobody"))),
     ("10.3.2026 12.3.2026 berger", de._("I do not know a colleague called “%(name)s”.",
-                                        name="berger")),
+                                        name=user_text("berger"))),
     ("10.3.2026 xx aydin", de._("“%(value)s” is not a valid date. Please write it like "
-                                "2026-04-01 or 1.4.2026.", value="xx")),
+                                "2026-04-01 or 1.4.2026.", value=user_text("xx"))),
 ])
 async def test_bad_absences_are_named_and_nothing_is_stored(
     harness: Harness, sessions: async_sessionmaker[AsyncSession], command: str, expected: str

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.conversation.texts import QUICK_REPLIES
+from bot.i18n import user_text
 from handlers.outbox.dispatch import dispatcher_for
 from models import (
     Absence,
@@ -105,7 +106,7 @@ async def test_ukrainian_client_sends_a_letter_and_gets_answers_in_ukrainian(
     answer = fake.sent_to(7101)[-1]
     assert answer.params["text"].startswith(uk._(
         "%(name)s, your integration manager (Integrationsmanager/in), writes:",
-        name="Frau Berger"))
+        name=user_text("Frau Berger")))
     assert "Bitte kommen Sie am Mittwoch." in answer.params["text"]
 
     # 2. A quick reply under the photo: Ukrainian, with the German beside it.
@@ -162,7 +163,7 @@ async def test_substitute_answers_during_an_absence(
     assert back.params["chat_id"] == 7101 and back.params["from_chat_id"] == ROTH
     assert back.params["caption"] == uk._(
         "%(name)s, your integration manager (Integrationsmanager/in), writes:",
-        name="Herr Roth") + "\n\nBitte unterschreiben"
+        name=user_text("Herr Roth")) + "\n\nBitte unterschreiben"
 
 
 async def test_relay_that_fails_stays_in_the_inbox_and_is_delivered_later(

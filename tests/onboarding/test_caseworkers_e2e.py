@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.i18n import user_text
 from models import AuditLog, Caseworker, Client
 from tests.conftest import ADMIN_ID, FakeClock
 from tests.support.builders import add_caseworker, add_client, tr
@@ -30,7 +31,7 @@ async def test_admin_reassigns_a_leaving_caseworkers_clients(
     admin = harness.user(ADMIN_ID, "Petra", "de")
     await admin.send("/caseworker")
     assert de._("Caseworkers:") in admin.texts and "Frau Alt" in admin.texts
-    await admin.press(de._("Deactivate %(name)s", name="Frau Alt"))
+    await admin.press(de._("Deactivate %(name)s", name=user_text("Frau Alt")))
     await admin.press("Herr Neu")
     await admin.press(de._("Yes, hand over"))
     assert "Herr Neu" in admin.texts
@@ -65,7 +66,7 @@ async def test_admin_changes_a_caseworkers_towns_but_never_takes_the_last(
 
     admin = harness.user(ADMIN_ID, "Petra", "de")
     await admin.send("/caseworker")
-    await admin.press(de._("Towns of %(name)s", name="Frau Berger"))
+    await admin.press(de._("Towns of %(name)s", name=user_text("Frau Berger")))
     await admin.press("Brackenheim")
     assert await towns() == {"brackenheim", "cleebronn"}
     await admin.press("Cleebronn")

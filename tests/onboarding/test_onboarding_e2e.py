@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.audit import actor_key
-from bot.i18n import FSI, PDI
+from bot.i18n import FSI, PDI, user_text
 from handlers.onboarding.start import consent_text
 from models import AuditLog, Client, ClientStatus, Invite
 from tests.conftest import FakeClock
@@ -28,7 +28,7 @@ async def _invite_by_telegram(harness: Harness, caseworker_id: int, name: str,
     assert de._("What is the new client's name? A first name or a pseudonym is enough. "
                 "(/cancel stops)") in replies[0]
     replies = await caseworker.send(name)
-    assert de._("Which language does %(name)s speak?", name=name) in replies[-1]
+    assert de._("Which language does %(name)s speak?", name=user_text(name)) in replies[-1]
     replies = await caseworker.press(language_label)
     match = LINK.search(caseworker.texts)
     assert match, caseworker.texts
@@ -64,7 +64,7 @@ async def test_ukrainian_client_joins_by_invite_link_and_consents(
     assert uk._(
         "Thank you, %(name)s. You are now connected with the integration management of "
         "%(municipality)s. Your case reference is %(reference)s.",
-        name="Olena", municipality="Gemeinde Cleebronn", reference=client.reference,
+        name=user_text("Olena"), municipality="Gemeinde Cleebronn", reference=client.reference,
     ) in olena.texts
     async with sessions() as session:
         linked = await session.get(Client, client.id)
@@ -73,7 +73,7 @@ async def test_ukrainian_client_joins_by_invite_link_and_consents(
         assert linked.consent_at is not None and linked.language == "uk"
 
     await olena.send("/start")
-    assert uk._("Hello %(name)s! What would you like to do?", name="Olena") in olena.texts
+    assert uk._("Hello %(name)s! What would you like to do?", name=user_text("Olena")) in olena.texts
     await olena.send("/help")
     assert uk._("What I can do for you:") in olena.texts
     assert "116 016" in olena.texts and "116 111" in olena.texts
@@ -199,13 +199,13 @@ async def test_forged_and_malformed_codes_are_refused(harness: Harness) -> None:
 async def test_caseworker_joins_and_gets_the_caseworker_menu(
     harness: Harness, sessions: async_sessionmaker[AsyncSession], clock: FakeClock
 ) -> None:
-    code = await caseworker_invite(sessions, name="Herr Aydin", towns=("brackenheim",),
+    code = await caseworker_invite(sessions, name=user_text("Herr Aydin"), towns=("brackenheim",),
                                    now=clock())
     aydin = harness.user(802, "Mehmet", "tr")
     await aydin.send(f"/start {code}")
     de = tr("de")
     assert de._("Welcome, %(name)s! You are now registered for %(towns)s.",
-                name="Herr Aydin", towns="Stadt Brackenheim") in aydin.texts
+                name=user_text("Herr Aydin"), towns="Stadt Brackenheim") in aydin.texts
     assert "/invite" in aydin.texts
     menus = [c for c in harness.fake.calls_to("setMyCommands")
              if (c.params.get("scope") or {}).get("chat_id") == 802]
@@ -213,4 +213,4 @@ async def test_caseworker_joins_and_gets_the_caseworker_menu(
 
     await aydin.send("/start")
     assert de._("Hello %(name)s. You are signed in as integration manager.",
-                name="Herr Aydin") in aydin.texts
+                name=user_text("Herr Aydin")) in aydin.texts

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.i18n import user_text
 from models import Client
 from models.reminders import (
     AppointmentKind,
@@ -43,6 +44,6 @@ async def test_client_sees_children_zone_and_appointments_held_about_them(
     await olena.send("/privacy")
     uk = tr("uk")
     assert reference in olena.texts
-    assert uk._("Children you told us about: %(names)s", names="Marko") in olena.texts
-    assert uk._("Waste collection zone: %(zone)s", zone="Cleebronn Nord") in olena.texts
+    assert uk._("Children you told us about: %(names)s", names=user_text("Marko")) in olena.texts
+    assert uk._("Waste collection zone: %(zone)s", zone=user_text("Cleebronn Nord")) in olena.texts
     assert uk._("Upcoming appointments: %(count)s", count=1) in olena.texts

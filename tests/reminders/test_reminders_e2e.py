@@ -84,7 +84,7 @@ async def test_ukrainian_client_picks_zone_toggles_reminders_and_reports_sick_ch
                 "ask your integration manager.") in olena.texts
     assert replies[0].buttons == ["Nord", "Süd"]
     await olena.press("Nord")
-    assert uk._("🗑 Waste collection in %(zone)s", zone="Nord") in olena.texts
+    assert uk._("🗑 Waste collection in %(zone)s", zone=user_text("Nord")) in olena.texts
     assert uk._("%(date)s:", date=date(2026, 3, 3)) in olena.texts
     assert uk._("Organic waste, brown bin (Biotonne)") in olena.texts
     assert "🗑 Kompostplatz" in olena.texts
@@ -166,7 +166,7 @@ async def test_arabic_client_is_reminded_with_the_german_place_isolated(
                                  now=clock())
     caseworker, de, ar = harness.user(801, "Anna", "de"), tr("de"), tr("ar")
     await _remind(caseworker, reference, "Immigration office (Ausländerbehörde)")
-    assert de._("Saved. %(name)s (%(reference)s) has been told.", name="Amal",
+    assert de._("Saved. %(name)s (%(reference)s) has been told.", name=user_text("Amal"),
                 reference=reference) in caseworker.texts
     [notice] = await outbox(sessions, "external.new")
     evening, soon = await outbox(sessions, "external.reminder")
@@ -254,7 +254,7 @@ async def test_caseworker_remind_refuses_past_time_bad_place_and_can_cancel(
     assert anna.texts == de._("Please describe it in 1 to 80 characters.") + "\n\n" + \
         length_hint(de, 81)
     await anna.send("Termin zur Antragstellung")
-    assert de._("What: %(what)s", what="Termin zur Antragstellung") in anna.texts
+    assert de._("What: %(what)s", what=user_text("Termin zur Antragstellung")) in anna.texts
     await anna.press(de._("Cancel"))
     assert anna.texts == de._("Cancelled. Nothing was stored.")
     await anna.press_data("rmc:save")  # the old button after cancelling

@@ -60,7 +60,7 @@ async def test_the_suggested_spelling_can_be_confirmed_with_a_button(
     await olena.send("/children")
     await olena.press(uk._("➕ Child at Kita"))
     await reply_to_prompt(olena, "Марія")
-    await olena.press(uk._("✅ %(name)s is right", name="Mariya"))
+    await olena.press(uk._("✅ %(name)s is right", name=user_text("Mariya")))
     assert uk._("• %(name)s – Kita", name=user_text("Марія")) in olena.texts
     async with sessions() as session:
         child = (await session.scalars(select(Child))).one()
