@@ -45,13 +45,14 @@ async def privacy_text(session: AsyncSession, context: LotseContext) -> str:
             "Town: %(municipality)s\n"
             "Consent given: %(consent)s\n"
             "Integration manager: %(caseworker)s\n\n"
-            "To have your data deleted, tell your integration manager. Records needed for "
-            "billing are kept without your name, as the law requires.",
+            "To delete your data, press “Delete my data” below. Contact-time records needed "
+            "for billing are kept with your case reference only, without your name, as the law "
+            "requires.",
             reference=client.reference,
             name=user_text(client.display_name),
             language=LANGUAGES[t.language].native_name,
             municipality=client.municipality.name,
-            consent=client.consent_at or "–",
+            consent=t.fmt_date(client.consent_at) if client.consent_at else "–",
             caseworker=manager,
         )
         held = await data_held(session, client_id=client.id, now=context.now())
