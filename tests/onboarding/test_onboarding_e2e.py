@@ -73,7 +73,8 @@ async def test_ukrainian_client_joins_by_invite_link_and_consents(
         assert linked.consent_at is not None and linked.language == "uk"
 
     await olena.send("/start")
-    assert uk._("Hello %(name)s! What would you like to do?", name=user_text("Olena")) in olena.texts
+    assert uk._("Hello %(name)s! What would you like to do?",
+                name=user_text("Olena")) in olena.texts
     await olena.send("/help")
     assert uk._("What I can do for you:") in olena.texts
     assert "116 016" in olena.texts and "116 111" in olena.texts
