@@ -17,7 +17,7 @@ from bot.booking.slots import local_day_bounds
 from bot.booking.staff_input import InputError, parse_date, parse_time_range
 from bot.i18n import Translator, user_text
 from bot.text_limits import too_long
-from handlers.booking.booking_ui import Rows, show
+from handlers.booking.booking_ui import Rows, capped, show
 from handlers.booking.staff_texts import input_problem, usage_block
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
@@ -42,11 +42,12 @@ async def _listing(context: LotseContext, notice: str | None = None) -> tuple[st
         blocks = await list_blocks(session, caseworker_id=context.actor.caseworker_id,
                                    now=context.now())
     parts = [notice] if notice else []
-    if blocks:
-        parts.append(t._("Blocked times:") + "\n" + "\n".join(_span(t, b) for b in blocks))
+    lines, rows = capped(t, [_span(t, b) for b in blocks], [
+        [(f"🗑 {t.fmt_date(b.start_at, with_weekday=False)} {t.fmt_time(b.start_at)}",
+          f"blk:r:{b.id}")] for b in blocks])
+    if lines:
+        parts.append(t._("Blocked times:") + "\n" + "\n".join(lines))
     parts.append(usage_block(t))
-    rows = [[(f"🗑 {t.fmt_date(b.start_at, with_weekday=False)} {t.fmt_time(b.start_at)}",
-              f"blk:r:{b.id}")] for b in blocks]
     return "\n\n".join(parts), rows
 
 

@@ -19,6 +19,7 @@ from bot.booking.booking_texts import TOPICS, topic_label
 from bot.booking.bookings import Outcome
 from bot.booking.slots import Slot
 from bot.i18n import Translator
+from bot.text_limits import telegram_length
 from handlers.context import LotseContext
 from models import Client, Municipality, Topic
 
@@ -48,6 +49,23 @@ def markup(rows: Rows) -> InlineKeyboardMarkup:
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row]
          for row in rows]
     )
+
+
+LIST_UNITS = 3000  # UTF-16 code units of a list, leaving room for a notice and the usage
+LIST_ITEMS = 40  # one 🗑 button each; Telegram takes at most 100 buttons in a message
+
+
+def capped(t: Translator, lines: list[str], rows: Rows) -> tuple[list[str], Rows]:
+    """The lines (and their buttons) that fit into one message, then "… and N more"."""
+    used = 0
+    for index, line in enumerate(lines):
+        used += telegram_length(line) + 1
+        if index == LIST_ITEMS or used > LIST_UNITS:
+            more = t.ngettext("… and %(n)s more entry: too many for one message.",
+                              "… and %(n)s more entries: too many for one message.",
+                              len(lines) - index)
+            return [*lines[:index], more], rows[:index]
+    return lines, rows
 
 
 async def show(update: Update, text: str, rows: Rows | None = None) -> None:

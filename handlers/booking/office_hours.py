@@ -29,7 +29,7 @@ from bot.booking.staff_input import (
     parse_weekday,
 )
 from bot.i18n import Translator
-from handlers.booking.booking_ui import Rows, show
+from handlers.booking.booking_ui import Rows, capped, show
 from handlers.booking.staff_texts import hours_line, input_problem, usage_officehours
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
@@ -90,14 +90,15 @@ async def _listing(context: LotseContext, notice: str | None = None) -> tuple[st
         rows = await load_hours(session, actor=context.actor, now=context.now(),
                                 tz=t.timezone)
     parts = [notice] if notice else []
-    if rows:
-        parts.append(t._("Office hours:") + "\n" + "\n".join(
-            hours_line(t, h, with_name=context.actor.is_staff and h.caseworker_id !=
-                       context.actor.caseworker_id) for h in rows))
+    lines, buttons = capped(t, [
+        hours_line(t, h, with_name=context.actor.is_staff
+                   and h.caseworker_id != context.actor.caseworker_id) for h in rows],
+        [[(f"🗑 #{h.id}", f"oh:r:{h.id}")] for h in rows])
+    if lines:
+        parts.append(t._("Office hours:") + "\n" + "\n".join(lines))
     else:
         parts.append(t._("No office hours yet."))
     parts.append(usage_officehours(context))
-    buttons = [[(f"🗑 #{h.id}", f"oh:r:{h.id}")] for h in rows]
     return "\n\n".join(parts), buttons
 
 

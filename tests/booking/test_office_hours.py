@@ -3,7 +3,7 @@ nothing; good input is saved, listed and removable by button."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -254,3 +254,31 @@ def test_booking_policy_comes_from_the_toml_file_with_defaults(
     for bad in ({"max_future_bookings": 0}, {"cancel_cutoff_minutes": "2h"}, {"colour": 1}):
         with pytest.raises(PolicyError):
             parse_policy(bad)
+
+
+async def test_long_lists_of_office_hours_and_blocks_fit_one_message(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A county's admin sees everyone's office hours; a caseworker may block many days. The
+    lists stop at what one message holds (4096 units, 100 buttons) and say how many more."""
+    berger_id = await add_caseworker(sessions, telegram_id=801)
+    for number in range(70):
+        await add_hours(sessions, caseworker_id=berger_id, weekday=number % 5,
+                        start=time(8 + number % 9), end=time(9 + number % 9))
+    async with sessions() as session, session.begin():
+        start = datetime(2026, 3, 10, 8, tzinfo=UTC)
+        session.add_all(TimeBlock(caseworker_id=berger_id, start_at=start + timedelta(days=day),
+                                  end_at=start + timedelta(days=day, hours=2), note="N" * 100)
+                        for day in range(60))
+    berger, de = harness.user(801, "Anna", "de"), tr("de")
+    for command, total in (("/officehours", 70), ("/block", 60)):
+        [reply] = await berger.send(command)
+        shown = len(reply.buttons)
+        assert 0 < shown < total
+        assert de.ngettext("… and %(n)s more entry: too many for one message.",
+                           "… and %(n)s more entries: too many for one message.",
+                           total - shown) in reply.text
+    [reply] = await harness.user(ADMIN_ID, "Petra", "de").send("/officehours")
+    assert de.ngettext("… and %(n)s more entry: too many for one message.",
+                       "… and %(n)s more entries: too many for one message.",
+                       70 - len(reply.buttons)) in reply.text
