@@ -120,7 +120,8 @@ BUTTONS: dict[str, frozenset[Role]] = {
     "pv": CLIENTS,
     # Staff: erase a client's data from the case card, asked twice (er:<id>, er:<id>:y).
     "er": STAFF,
-    # Admins: hand a leaving caseworker's clients to a colleague (cw:d, cw:r, cw:y).
+    # Admins: pages of the list (cw:p), towns (cw:t, cw:m), hand a leaving caseworker's
+    # clients to a colleague (cw:d, cw:r, cw:y).
     "cw": ADMINS,
     # Billing (admin): confirm closing a quarter; an issued invoice's documents again.
     "cq": ADMINS,

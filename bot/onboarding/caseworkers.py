@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from bot.audit import audit
 from bot.i18n import N_
@@ -89,8 +90,9 @@ async def staff_rows(session: AsyncSession) -> list[StaffRow]:
         .group_by(Client.caseworker_id))
     counts: dict[int | None, int] = {row[0]: int(row[1]) for row in result}
     rows = []
-    for worker in await session.scalars(select(Caseworker).order_by(Caseworker.name)):
-        await session.refresh(worker, ["municipalities"])
+    for worker in await session.scalars(
+            select(Caseworker).options(selectinload(Caseworker.municipalities))
+            .order_by(Caseworker.active.desc(), Caseworker.name, Caseworker.id)):
         rows.append(StaffRow(worker.id, worker.name, worker.active,
                              tuple(m.name for m in worker.municipalities),
                              int(counts.get(worker.id, 0))))

@@ -22,15 +22,29 @@ from bot.refusal import Refused
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import button, command
 
+PAGE_SIZE = 10  # caseworkers per page: two buttons each, far below Telegram's 100
+
 
 async def caseworkers(update: Update, context: LotseContext) -> None:
     """The list: name, towns, open cases; a button to hand over each active colleague."""
-    message, t = update.effective_message, context.t
+    message = update.effective_message
     assert message is not None
+    text, markup = await _list_page(context, 0)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def _list_page(context: LotseContext, page: int
+                     ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the list (active colleagues first), with ◀ ▶ when there are more."""
+    t = context.t
     async with context.uow() as session:
-        rows = await staff_rows(session)
+        everyone = await staff_rows(session)
         audit(session, actor=context.actor, action="caseworker:list")
-    lines = [t._("Caseworkers:")]
+    pages = max(1, -(-len(everyone) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    rows = everyone[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    lines = [t._("Caseworkers:") if pages == 1 else t._("Caseworkers:") + " " + t._(
+        "(page %(page)s of %(pages)s)", page=page + 1, pages=pages)]
     buttons = []
     for row in rows:
         line = t._("%(name)s · %(towns)s · clients: %(count)s", name=user_text(row.name),
@@ -45,8 +59,14 @@ async def caseworkers(update: Update, context: LotseContext) -> None:
             buttons.append([InlineKeyboardButton(
                 "🚪 " + t._("Deactivate %(name)s", name=user_text(row.name))[:60],
                 callback_data=f"cw:d:{row.id}")])
-    await message.reply_text("\n".join(lines),
-                             reply_markup=InlineKeyboardMarkup(buttons) if buttons else None)
+    if pages > 1:
+        nav = []
+        if page > 0:
+            nav.append(InlineKeyboardButton("◀", callback_data=f"cw:p:{page - 1}"))
+        if page + 1 < pages:
+            nav.append(InlineKeyboardButton("▶", callback_data=f"cw:p:{page + 1}"))
+        buttons.append(nav)
+    return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
 
 
 async def caseworker_button(update: Update, context: LotseContext) -> None:
@@ -54,6 +74,11 @@ async def caseworker_button(update: Update, context: LotseContext) -> None:
     query, t = update.callback_query, context.t
     assert query is not None and query.data is not None
     step, *ids = query.data.split(":")[1:]
+    if step == "p":
+        text, markup = await _list_page(context, int(ids[0]))
+        await query.answer()
+        await query.edit_message_text(text, reply_markup=markup)
+        return
     if step in ("t", "m"):
         await _towns(context, query, int(ids[0]), int(ids[1]) if step == "m" else None)
         return

@@ -79,3 +79,32 @@ async def test_admin_changes_a_caseworkers_towns_but_never_takes_the_last(
         changes = (await session.scalars(select(AuditLog.detail).where(
             AuditLog.action == "caseworker:towns"))).all()
     assert changes.count("added brackenheim") == 1 and "removed cleebronn" in changes
+
+
+async def test_a_countys_caseworkers_are_listed_in_pages(
+    harness: Harness, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Fifty colleagues and some who left: ten a page (two buttons each, Telegram allows 100
+    in a message), active ones first, ◀ ▶ between the pages."""
+    for number in range(53):
+        await add_caseworker(sessions, telegram_id=7600 + number, name=f"Kollegin {number:02}")
+    async with sessions() as session, session.begin():
+        for worker in await session.scalars(select(Caseworker).where(
+                Caseworker.name.in_(["Kollegin 00", "Kollegin 01"]))):
+            worker.active = False
+    admin = harness.user(ADMIN_ID, "Petra", "de")
+    [reply] = await admin.send("/caseworker")
+    assert reply.text.startswith(de._("Caseworkers:") + " " + de._(
+        "(page %(page)s of %(pages)s)", page=1, pages=6))
+    assert "Kollegin 02" in reply.text and "Kollegin 12" not in reply.text
+    assert reply.buttons[-1] == "▶" and len(reply.buttons) == 21
+    seen = []
+    for page in range(6):
+        seen += [line for line in admin.texts.splitlines() if "Kollegin" in line]
+        if page < 5:
+            await admin.press("▶")
+    assert len(seen) == 53 and len(set(seen)) == 53
+    assert seen[-2:] == [line for line in seen if "Kollegin 0" in line and "✖" in line]
+    assert admin.last_replies[-1].buttons[-1] == "◀"
+    await admin.press_data("cw:p:99")  # a stale page shows the last one
+    assert de._("(page %(page)s of %(pages)s)", page=6, pages=6) in admin.texts
