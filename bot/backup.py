@@ -205,8 +205,9 @@ def _moved_aside(target: Path, now: datetime) -> Iterator[Path | None]:
     """Rename the database (and any -wal/-shm) to a dated name, unless a connection has it open.
 
     Switching the journal mode out of WAL needs the database to itself: it fails while any
-    other connection, a running bot's included, has it open, and otherwise merges the -wal
-    file in. The exclusive lock keeps new connections out until the copy is in place.
+    other connection that has read the database (a running bot's pool, within seconds of its
+    start) has it open, and otherwise merges the -wal file in. The exclusive lock keeps new
+    connections out until the copy is in place.
     """
     if not target.exists():
         yield None
