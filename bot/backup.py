@@ -8,7 +8,8 @@ written to a temporary file, synced and renamed, so ``FILE`` is whole or untouch
 
 A restore checks the file first (a SQLite database, intact, with a schema revision this
 version knows), refuses while any connection has the configured database open (a running
-bot), keeps the previous file aside under a dated name and renames the copy into place.
+bot), keeps the previous file aside under a dated name and renames the copy, with the
+previous file's owner and mode, into place.
 
 PostgreSQL has its own tools; for it both commands name the ``pg_dump``/``pg_restore`` line to
 run instead.
@@ -87,6 +88,7 @@ def backup(url: str, target: Path) -> Snapshot:
             snapshot = _snapshot(connection, source)
             _copy(connection, temporary)
             connection.execute("COMMIT")
+        temporary.chmod(0o600)  # personal data: for the owner only
         _replace(temporary, target)
     return snapshot
 
@@ -111,6 +113,8 @@ def restore(url: str, backup_file: Path, *, now: datetime) -> tuple[Snapshot, Pa
         with _connect(backup_file, read_only=True) as source:
             _copy(source, temporary)
         with _moved_aside(target, now) as kept:
+            if kept is not None:
+                _same_owner_and_mode(temporary, kept)
             _replace(temporary, target)
     return snapshot, target, kept
 
@@ -188,6 +192,19 @@ def _temporary_beside(target: Path) -> Iterator[Path]:
         for leftover in (temporary, *_companions(temporary)):
             with suppress(OSError):
                 leftover.unlink(missing_ok=True)
+
+
+def _same_owner_and_mode(path: Path, like: Path) -> None:
+    """Give the restored file the owner and mode of the one it replaces: restored by root,
+    it must still be writable for the bot's user."""
+    status = like.stat()
+    try:
+        os.chmod(path, status.st_mode & 0o777)
+        if (status.st_uid, status.st_gid) != (os.geteuid(), os.getegid()):
+            os.chown(path, status.st_uid, status.st_gid)
+    except OSError as exc:
+        raise BackupError(f"cannot give {path} the owner of {like}: "
+                          f"{exc.strerror or exc}") from None
 
 
 def _replace(temporary: Path, target: Path) -> None:

@@ -143,6 +143,8 @@ async def test_restore_refuses_while_the_bot_has_the_database_open(
     monkeypatch.setenv("DATABASE_URL", live_url)
     monkeypatch.setenv("LOTSE_CONFIG", str(EXAMPLE_CONFIG))
 
+    assert backup_file.stat().st_mode & 0o777 == 0o600  # personal data
+    live.chmod(0o640)
     engine = make_engine(live_url)  # a running bot keeps its connections open
     try:
         async with engine.connect() as connection:
@@ -163,6 +165,7 @@ async def test_restore_refuses_while_the_bot_has_the_database_open(
     (kept_file,) = tmp_path.glob("lotse.db.before-restore-*")
     assert kept_file.name.startswith(kept.name) and kept_file.name in out
     clients = "SELECT count(*) FROM clients"
+    assert live.stat().st_mode & 0o777 == 0o640  # as the file it replaced
     assert sqlite3.connect(live).execute(clients).fetchone() == (0,)
     assert sqlite3.connect(kept_file).execute(clients).fetchone() == (3,)
 
