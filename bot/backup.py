@@ -113,9 +113,14 @@ def restore(url: str, backup_file: Path, *, now: datetime) -> tuple[Snapshot, Pa
         with _connect(backup_file, read_only=True) as source:
             _copy(source, temporary)
         with _moved_aside(target, now) as kept:
-            if kept is not None:
-                _same_owner_and_mode(temporary, kept)
-            _replace(temporary, target)
+            try:
+                if kept is not None:
+                    _same_owner_and_mode(temporary, kept)
+                _replace(temporary, target)
+            except BackupError:
+                if kept is not None:  # the previous database goes back where it was
+                    os.replace(kept, target)
+                raise
     return snapshot, target, kept
 
 
