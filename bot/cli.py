@@ -1,5 +1,5 @@
-"""The ``lotse`` command line: run, migrate, invite, import-waste, report, stats, close-quarter,
-invoice, credit-note, check.
+"""The ``lotse`` command line: run, migrate, backup, restore, invite, import-waste, report, stats,
+close-quarter, invoice, credit-note, check.
 
 Every failure is one line on stderr and a non-zero exit code (2 for bad input, configuration
 or an unusable database), never a traceback. Output paths are checked before any work, so a
@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.backup import BackupError
 from bot.cli_database import DatabaseProblem, migrate_database, open_database
 from bot.config import ConfigError, Settings, load_settings
 from bot.i18n import LANGUAGES
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except (ConfigError, CliError, DatabaseProblem, OutputError) as exc:
+    except (BackupError, ConfigError, CliError, DatabaseProblem, OutputError) as exc:
         print(f"lotse: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -65,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="bring the database to the newest schema")
     migrate.set_defaults(handler=_cmd_migrate)
+
+    backup = commands.add_parser(
+        "backup", help="copy the SQLite database to FILE (safe while the bot runs)")
+    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.set_defaults(handler=_cmd_backup)
+
+    restore = commands.add_parser(
+        "restore", help="put a backup in place of the SQLite database (the bot stopped)")
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.set_defaults(handler=_cmd_restore)
 
     check = commands.add_parser("check", help="validate configuration and translations")
     check.set_defaults(handler=_cmd_check)
@@ -152,6 +163,29 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_migrate(args: argparse.Namespace) -> int:
     migrate_database(_settings(require_token=False).database_url)
     print("database schema is up to date")
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from bot.backup import backup
+
+    snapshot = backup(_settings(require_token=False).database_url, args.file)
+    print(f"backup written to {args.file}: schema revision {snapshot.revision}, "
+          f"{len(snapshot.rows)} tables, {snapshot.total} rows")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from bot.backup import MIGRATE_HINT, is_older, restore
+
+    snapshot, target, kept = restore(_settings(require_token=False).database_url, args.file,
+                                     now=datetime.now(UTC))
+    print(f"restored {args.file} into {target}: schema revision {snapshot.revision}, "
+          f"{len(snapshot.rows)} tables, {snapshot.total} rows")
+    if kept is not None:
+        print(f"the previous database is kept as {kept}")
+    if is_older(snapshot):
+        print(f"note: {MIGRATE_HINT}")
     return 0
 
 
