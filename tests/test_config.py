@@ -43,6 +43,8 @@ def test_example_configuration_describes_brackenheim_and_cleebronn() -> None:
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must start with"),
         ({"LOTSE_CONFIG": "/nonexistent/lotse.toml"}, "no such file"),
         ({"LOTSE_WEBHOOK_URL": "https://bot.example.org/hook"}, "LOTSE_WEBHOOK_SECRET"),
+        ({"LOTSE_HEALTH_LISTEN": "9100"}, "LOTSE_HEALTH_LISTEN must be host:port"),
+        ({"LOTSE_LISTEN": "0.0.0.0:70000"}, "LOTSE_LISTEN must be host:port"),
     ],
 )
 def test_bad_environment_is_named(env: dict[str, str], message: str) -> None:
