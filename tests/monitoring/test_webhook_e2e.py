@@ -9,7 +9,8 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from bot.config import Settings
+from bot.app import build_application
+from bot.config import ConfigError, Settings
 from handlers.monitoring import server
 from tests.support.harness import Harness
 
@@ -52,3 +53,10 @@ async def test_webhook_takes_updates_with_the_secret_only_and_serves_healthz(
         assert accepted.status_code == 200
     await harness.fake.wait_for_call("sendMessage", chat_id=5302, timeout=10)
     assert not [c for c in harness.fake.calls_to("sendMessage") if str(c.chat_id) == "5301"]
+
+
+async def test_a_port_in_use_is_one_clear_error(harness: Harness, settings: Settings) -> None:
+    taken = server.port(harness.app)
+    second = build_application(replace(settings, listen=f"127.0.0.1:{taken}"))
+    with pytest.raises(ConfigError, match=f"cannot listen on 127.0.0.1:{taken}: "):
+        await server.start(second)
