@@ -84,10 +84,11 @@ class Metrics:
 
     @contextmanager
     def planner_run(self, planner: str) -> Iterator[None]:
-        """Count a run of a planning job: ``ok``, or ``error`` if the block raises."""
+        """Count a run of a planning job: ``ok``, or ``error`` if the block raises (a run
+        cancelled at shutdown is not counted)."""
         try:
             yield
-        except BaseException:
+        except Exception:
             self.planner_runs.labels(planner, "error").inc()
             raise
         self.planner_runs.labels(planner, "ok").inc()
