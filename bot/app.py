@@ -6,11 +6,11 @@ Reading this file tells a newcomer the whole bot. (As the assembly it is the one
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
-from urllib.parse import urlparse
 
 from sqlalchemy import select
 from telegram import Update
@@ -34,6 +34,8 @@ from handlers import (
 from handlers.billing import billing
 from handlers.context import BotData, LotseApp, LotseContext
 from handlers.menus import set_public_menus, set_staff_menus
+from handlers.monitoring import server, webhook
+from handlers.monitoring.instruments import MonitoredApplication, RecordingRequest
 from handlers.onboarding import caseworkers, invite, privacy, public, start
 from handlers.outbox import broadcast, dispatch
 from handlers.rate_limit import LotseRateLimiter
@@ -58,8 +60,13 @@ def build_application(
     context_types = ContextTypes(
         context=LotseContext, bot_data=cast("type[BotData]", lambda: bot_data)
     )
+    # Every update is counted and timed, every Bot API answer noted (bot/monitoring).
+    calls = bot_data.api_calls
     app: LotseApp = (
         ApplicationBuilder()
+        .application_class(MonitoredApplication)
+        .request(RecordingRequest(calls, connection_pool_size=256))  # PTB's default sizes
+        .get_updates_request(RecordingRequest(calls, connection_pool_size=1))
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_api_url)
@@ -97,11 +104,13 @@ def build_application(
     # JobQueue: the outbox dispatcher wakes every few seconds and sends what is due through
     # the one rate limiter, after the replies to people (reminders, notifications, broadcasts).
     dispatch.register(app)
+    # With a webhook: ask Telegram about it every minute (the "telegram" health check).
+    webhook.register(app)
     return app
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Open the database, mirror the TOML municipalities, set command menus."""
+    """Open the database, mirror the TOML municipalities, set command menus, serve HTTP."""
     data: BotData = app.bot_data
     data.engine = make_engine(data.settings.database_url)
     data.sessions = make_sessionmaker(data.engine)
@@ -119,10 +128,13 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await set_public_menus(app.bot, data.settings.timezone)
     await set_staff_menus(app.bot, staff, data.settings.timezone)
     log.info("bot @%s ready, %d staff menus set", app.bot.username, len(staff))
+    # /healthz and /metrics (and the webhook), on LOTSE_LISTEN or LOTSE_HEALTH_LISTEN
+    await server.start(app)
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data: BotData = app.bot_data
+    await server.stop(app)
     if data.engine is not None:
         await data.engine.dispose()
         data.engine = data.sessions = None
@@ -133,16 +145,8 @@ def run(settings: Settings) -> None:
     app = build_application(settings)
     # Updates that arrived while the bot was down are answered, never dropped.
     if settings.webhook_url:
-        host, port = settings.listen_address
-        # Telegram sends the secret in a header on every call; PTB refuses calls without it.
-        app.run_webhook(
-            listen=host,
-            port=port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            drop_pending_updates=False,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        # Our own server takes the webhook, so that it also answers /healthz and /metrics;
+        # Telegram sends the secret in a header on every call, and it is checked there.
+        asyncio.run(webhook.serve_webhook(app))
     else:
         app.run_polling(drop_pending_updates=False, allowed_updates=Update.ALL_TYPES)

@@ -171,6 +171,7 @@ class Settings:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     listen: str = "0.0.0.0:8443"
+    health_listen: str | None = None  # LOTSE_HEALTH_LISTEN: /healthz and /metrics with polling
     booking: BookingPolicy = DEFAULT_POLICY  # the [booking] table
     dispatch: DispatchConfig = DispatchConfig()  # sending: LOTSE_SEND_RATE and friends
     issuer: IssuerConfig | None = None  # [issuer]: needed to issue invoices
@@ -187,6 +188,19 @@ class Settings:
     @property
     def listen_address(self) -> tuple[str, int]:
         host, _, port = self.listen.rpartition(":")
+        return host, int(port)
+
+    @property
+    def http_address(self) -> tuple[str, int] | None:
+        """Where the process serves HTTP (/healthz, /metrics and the webhook), if anywhere.
+
+        With a webhook that is ``LOTSE_LISTEN``; with polling ``LOTSE_HEALTH_LISTEN``, if set.
+        """
+        if self.webhook_url:
+            return self.listen_address
+        if self.health_listen is None:
+            return None
+        host, _, port = self.health_listen.rpartition(":")
         return host, int(port)
 
     def municipality(self, key: str) -> MunicipalityConfig | None:
@@ -224,7 +238,10 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         municipalities=municipalities,
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
-        listen=_listen(environ.get("LOTSE_LISTEN", "").strip() or "0.0.0.0:8443"),
+        listen=_listen(environ.get("LOTSE_LISTEN", "").strip() or "0.0.0.0:8443",
+                       "LOTSE_LISTEN"),
+        health_listen=_listen(environ.get("LOTSE_HEALTH_LISTEN", "").strip(),
+                              "LOTSE_HEALTH_LISTEN") or None,
         booking=booking,
         dispatch=DispatchConfig.from_environ(environ),
         issuer=issuer,
@@ -270,10 +287,13 @@ def _config_path(environ: Mapping[str, str]) -> Path:
     raise ConfigError("no configuration file: set LOTSE_CONFIG (see lotse.example.toml)")
 
 
-def _listen(value: str) -> str:
+def _listen(value: str, name: str) -> str:
+    """``host:port`` (port 0: any free port, for tests); empty stays empty."""
+    if not value:
+        return value
     host, _, port = value.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(f"LOTSE_LISTEN must be host:port such as 0.0.0.0:8443, not {value!r}")
+    if not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise ConfigError(f"{name} must be host:port such as 0.0.0.0:8443, not {value!r}")
     return value
 
 

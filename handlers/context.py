@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import DispatchConfig, Settings
 from bot.i18n import Translator
 from bot.limiter import FloodLimiter
+from bot.monitoring.metrics import ApiCalls, Metrics
 from bot.roles import Actor
 from models.session import unit_of_work
 
@@ -36,6 +37,9 @@ class BotData:
     dispatch: DispatchConfig = field(default_factory=DispatchConfig)
     # The one budget of every Bot API request (installed as the Application's rate limiter).
     limiter: FloodLimiter = field(default_factory=FloodLimiter)
+    # /metrics and /healthz (bot/monitoring): this Application's registry, the last Bot API answer
+    metrics: Metrics = field(default_factory=Metrics)
+    api_calls: ApiCalls = field(default_factory=ApiCalls)
 
 
 class LotseContext(CallbackContext[LotseBot, dict[Any, Any], dict[Any, Any], BotData]):

@@ -43,6 +43,8 @@ def test_example_configuration_describes_brackenheim_and_cleebronn() -> None:
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must start with"),
         ({"LOTSE_CONFIG": "/nonexistent/lotse.toml"}, "no such file"),
         ({"LOTSE_WEBHOOK_URL": "https://bot.example.org/hook"}, "LOTSE_WEBHOOK_SECRET"),
+        ({"LOTSE_HEALTH_LISTEN": "9100"}, "LOTSE_HEALTH_LISTEN must be host:port"),
+        ({"LOTSE_LISTEN": "0.0.0.0:70000"}, "LOTSE_LISTEN must be host:port"),
     ],
 )
 def test_bad_environment_is_named(env: dict[str, str], message: str) -> None:
@@ -262,3 +264,14 @@ def test_privacy_values_are_read_with_the_file_and_named_on_their_line(
     path = _write(tmp_path, text)
     with pytest.raises(ConfigError, match=rf"lotse\.toml:{line}: \[privacy\] {message}"):
         load_settings(_env(LOTSE_CONFIG=path))
+
+
+def test_http_server_listens_on_the_webhook_port_or_the_health_port_or_nowhere() -> None:
+    assert load_settings(_env()).http_address is None
+    polling = load_settings(_env(LOTSE_HEALTH_LISTEN="127.0.0.1:9100"))
+    assert polling.http_address == ("127.0.0.1", 9100)
+    webhook = load_settings(_env(
+        LOTSE_HEALTH_LISTEN="127.0.0.1:9100", LOTSE_LISTEN="0.0.0.0:8443",
+        LOTSE_WEBHOOK_URL="https://bot.example.org/hook",
+        LOTSE_WEBHOOK_SECRET="a-secret-of-sixteen-or-more"))
+    assert webhook.http_address == ("0.0.0.0", 8443)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from models.migrate import upgrade
@@ -41,6 +43,13 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
 def _start_update(user_id: int) -> dict[str, object]:
     return {"message": {
         "message_id": 1, "date": int(time.time()), "text": "/start",
@@ -59,11 +68,16 @@ async def test_bot_polls_answers_and_stops_cleanly(
     async with FakeTelegramAPI() as fake:
         # An update waiting before the bot starts must be answered, not dropped.
         fake.push_update(_start_update(4242))
-        process = await _start_bot(fake, db)
+        health = f"http://127.0.0.1:{_free_port()}/healthz"
+        process = await _start_bot(fake, db, env_extra={
+            "LOTSE_HEALTH_LISTEN": health.split("/")[2]})
         try:
             await fake.wait_for_call("getUpdates", timeout=20)
             reply = await fake.wait_for_call("sendMessage", chat_id=4242, timeout=10)
             assert "Lotse" in (reply.text or "")
+            async with httpx.AsyncClient() as client:  # polling: on LOTSE_HEALTH_LISTEN
+                healthy = await client.get(health)
+            assert healthy.status_code == 200, healthy.text
             drop = [c.params.get("drop_pending_updates") for c in fake.calls_to("deleteWebhook")]
             assert not any(drop)
             process.send_signal(stop_signal)
@@ -88,17 +102,13 @@ async def test_run_migrates_when_asked(tmp_path: Path) -> None:
             await _stop(process)
 
 
-async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
+async def test_webhook_mode_checks_the_secret_token_and_answers_healthz(tmp_path: Path
+                                                                        ) -> None:
     import json
-    import socket
-
-    import httpx
 
     db = tmp_path / "lotse.db"
     await asyncio.to_thread(upgrade, f"sqlite+aiosqlite:///{db}")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _free_port()
     secret = "s3cret-token-of-the-test"
     hook = f"http://127.0.0.1:{port}/telegram"
     async with FakeTelegramAPI() as fake:
@@ -112,7 +122,7 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
             body = json.dumps({"update_id": 1, **_start_update(4343)})
             headers = {"Content-Type": "application/json"}
             async with httpx.AsyncClient() as client:
-                for _ in range(50):  # the server comes up right after setWebhook
+                for _ in range(50):  # (it listens before setWebhook; this is belt and braces)
                     try:
                         wrong = await client.post(hook, content=body, headers={
                             **headers, "X-Telegram-Bot-Api-Secret-Token": "wrong"})
@@ -120,13 +130,18 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path: Path) -> None:
                     except httpx.ConnectError:
                         await asyncio.sleep(0.1)
                 assert wrong.status_code == 403
+                # /healthz and /metrics share the webhook's port
+                healthy = await client.get(f"http://127.0.0.1:{port}/healthz")
+                assert healthy.status_code == 200, healthy.text
+                metrics = await client.get(f"http://127.0.0.1:{port}/metrics")
+                assert "lotse_outbox_messages" in metrics.text
                 right = await client.post(hook, content=body, headers={
                     **headers, "X-Telegram-Bot-Api-Secret-Token": secret})
                 assert right.status_code == 200
-            await fake.wait_for_call("sendMessage", chat_id=4343, timeout=10)
-            assert len([c for c in fake.calls_to("sendMessage")
-                        if c.params["chat_id"] == 4343]) == 1
+            # Stopped at once: an update the server took is still answered, exactly once.
             process.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(process.wait(), timeout=15) == 0
+            assert len([c for c in fake.calls_to("sendMessage")
+                        if c.params["chat_id"] == 4343]) == 1
         finally:
             await _stop(process)

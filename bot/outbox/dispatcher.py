@@ -40,6 +40,10 @@ class _InFlight:
 Hook = Callable[[], Awaitable[None]]
 
 
+def _ignore(outcome: str) -> None:
+    """No one is counting (tests that build a Dispatcher of their own)."""
+
+
 class Dispatcher:
     """Claims, renders, paces, sends and records outbox messages of one process."""
 
@@ -47,6 +51,7 @@ class Dispatcher:
         self, *, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession],
         transport: Transport, timezone: ZoneInfo, clock: Callable[[], datetime],
         config: DispatchConfig | None = None, limiter: FloodLimiter | None = None,
+        on_send: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config or DispatchConfig()
         self.engine, self.sessions, self.transport = engine, sessions, transport
@@ -57,6 +62,8 @@ class Dispatcher:
         self.limiter = limiter or FloodLimiter(per_second=self.config.per_second)
         self.owner = secrets.randbelow(2**31 - 2) + 1  # fits PostgreSQL's advisory lock key
         self.hooks: list[Hook] = []  # run after every batch, e.g. broadcast progress
+        # told every send attempt's outcome (the metrics count them by outcome)
+        self.on_send: Callable[[str], None] = on_send or _ignore
         self.in_flight: dict[int, _InFlight] = {}
         self.draining = False
         self._again = False
@@ -164,6 +171,7 @@ class Dispatcher:
             except Exception as exc:  # a bug must not leave the rows claimed
                 log.exception("sending outbox message failed")
                 result = SendResult(Outcome.TRANSIENT, f"{type(exc).__name__}: {exc}")
+            self.on_send(result.outcome.value)
             if result.outcome is Outcome.DEFERRED:  # a 429 of our own counts as an attempt
                 outcome = Outcome.RETRY_AFTER if flooded else Outcome.DEFERRED
                 return SendResult(outcome, result.detail, retry_after=result.retry_after)

@@ -239,8 +239,10 @@ async def staff_erase(update: Update, context: LotseContext) -> None:
 async def nightly_retention(context: LotseContext) -> None:
     """Erase closed cases past the retention period (see ``lotse retention --dry-run``)."""
     months = context.settings.retention_months
-    async with context.uow() as session:
-        erased = await run_retention(session, now=context.now(), months=months, dry_run=False)
+    with context.bot_data.metrics.planner_run("retention"):
+        async with context.uow() as session:
+            erased = await run_retention(session, now=context.now(), months=months,
+                                         dry_run=False)
     log.info("retention: %d closed case(s) erased after %d months", len(erased), months)
 
 

@@ -123,7 +123,7 @@ def dispatcher_for(app: AnyApp) -> Dispatcher | None:
             engine=data.engine, sessions=data.sessions,
             transport=TelegramTransport(app.bot, max_pause_wait=config.max_pause_wait),
             timezone=data.settings.timezone, clock=data.clock, config=config,
-            limiter=data.limiter,
+            limiter=data.limiter, on_send=data.metrics.count_send,
         )
         dispatcher.hooks.append(ProgressReporter(dispatcher))
         _dispatchers[app] = dispatcher

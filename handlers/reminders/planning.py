@@ -15,9 +15,10 @@ NIGHTLY = time(3, 0)  # local time; plans the next 14 days
 async def run_planners(context: LotseContext) -> None:
     """Plan the reminders of the coming days (idempotent: safe next to another run)."""
     settings = context.settings
-    async with context.uow() as session:
-        planned = await plan_all(session, now=context.now(), timezone=settings.timezone,
-                                 waste_times=waste_times(settings.municipalities))
+    with context.bot_data.metrics.planner_run("reminders"):
+        async with context.uow() as session:
+            planned = await plan_all(session, now=context.now(), timezone=settings.timezone,
+                                     waste_times=waste_times(settings.municipalities))
     log.info("planned %d reminders (waste %d, school %d, appointments %d)", planned.total,
              planned.waste, planned.school, planned.appointments)
 
