@@ -102,6 +102,11 @@ class FloodLimiter:
     def paused(self) -> bool:
         return self.monotonic() < self._paused_until
 
+    @property
+    def paused_until(self) -> float:
+        """When the last flood pause ends (on this limiter's monotonic clock)."""
+        return self._paused_until
+
     def paused_for(self) -> float:
         """Seconds left of a flood pause (0 when none)."""
         return max(0.0, self._paused_until - self.monotonic())

@@ -338,8 +338,11 @@ async def test_a_flood_wait_holds_every_request_and_the_reply_comes_after_it(
     wake(harness.app)
     await wait_until(lambda: any(c.failed for c in harness.fake.calls), timeout=10)
     refused_at = next(c.at for c in harness.fake.calls if c.failed)
-    assert dispatcher(harness).limiter.paused  # the whole bot waits
+    # The whole bot waits: every request is held until Telegram's 3 s have passed.
+    assert dispatcher(harness).limiter.paused_until >= refused_at + 3
+    asked_at = time.monotonic()
     replies = await harness.user(7301, "Omid", "fa").send("/help")
+    assert asked_at < refused_at + 3  # (asked during the pause, so the answer had to wait)
     assert replies and all(r.call.at >= refused_at + 3 for r in replies)  # after the pause
     await wait_until(lambda: finished_rows(sessions, len(chats)), timeout=15)
     assert [c for c in harness.fake.calls if c.failed] == [
