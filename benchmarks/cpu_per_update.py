@@ -5,19 +5,24 @@ the fake Bot API with Telegram's flood control. The process's own CPU time (user
 the idle CPU of each process over 5 s before the load is printed beside it.
 
 Run: .venv/bin/python -m benchmarks.cpu_per_update [--rounds 3] [--writers clients|strangers]
-[--database-url URL] [--profile FILE]
+[--database-url URL] [--profile FILE | --steps]
 (--writers clients: the 100 people are consenting clients in the database, the usual case;
-strangers: nobody knows them. --profile: Lotse runs under cProfile and writes FILE at exit.)
+strangers: nobody knows them. --profile: Lotse runs under cProfile and writes FILE at exit;
+--steps: Lotse runs as ``benchmarks.timed_lotse`` and the CPU time of each step is printed.)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import signal
 import statistics
+import tempfile
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from benchmarks.replies_under_load import (
@@ -54,9 +59,10 @@ def cpu_seconds(pid: int) -> float:
 class LotseWriters(Lotse):
     """`lotse run`, with the 100 writers as clients if asked, optionally under cProfile."""
 
-    def __init__(self, database_url: str | None, *, clients: bool, profile: str | None) -> None:
+    def __init__(self, database_url: str | None, *, clients: bool, profile: str | None,
+                 steps: str | None) -> None:
         super().__init__(database_url)
-        self.clients, self.profile = clients, profile
+        self.clients, self.profile, self.steps = clients, profile, steps
 
     async def start(self, base_url: str, recipients: int) -> asyncio.subprocess.Process:
         url = await self.database(0)
@@ -67,11 +73,14 @@ class LotseWriters(Lotse):
             await engine.dispose()
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": base_url,
                "DATABASE_URL": url, "LOTSE_CONFIG": str(EXAMPLE_CONFIG)}
+        if self.steps:
+            return await _spawn("-m", "benchmarks.timed_lotse",
+                                env={**env, "LOTSE_STEP_COSTS": self.steps})
         profile = ("-m", "cProfile", "-o", self.profile) if self.profile else ()
         return await _spawn(*profile, "-m", "bot", "run", env=env)
 
 
-async def load(start: Any) -> dict[str, float]:
+async def load(start: Any, *, timed: bool = False) -> dict[str, float]:
     """One bot: warm up, idle, then 20 updates/s for 20 s; CPU milliseconds per update."""
     async with flood_fake() as fake:
         process = await start(fake.base_url, 0)
@@ -85,6 +94,8 @@ async def load(start: Any) -> dict[str, float]:
             idle_from, idle_at = cpu_seconds(process.pid), time.monotonic()
             await asyncio.sleep(IDLE_SECONDS)
             idle = (cpu_seconds(process.pid) - idle_from) / (time.monotonic() - idle_at)
+            if timed:
+                process.send_signal(signal.SIGUSR1)  # timed_lotse: count from here
             before = {c: len(replies_to(fake, c)) for c in chats}
             cpu_from, started = cpu_seconds(process.pid), time.monotonic()
             updates = RATE * SECONDS
@@ -102,13 +113,29 @@ async def load(start: Any) -> dict[str, float]:
             "seconds": elapsed, "idle_ms_per_s": 1000 * idle, "429": fake.rate_limited}
 
 
+def print_steps(path: str | None) -> None:
+    """CPU microseconds per call of each step, as counted by benchmarks.timed_lotse."""
+    assert path is not None
+    with open(path) as handle:
+        totals = json.load(handle)
+    for name, (nanoseconds, calls) in totals.items():
+        if calls:
+            print(f"  {name:24} {nanoseconds / calls / 1000:7.0f} µs CPU per call ({calls} calls)")
+
+
+lotse_tmp = tempfile.TemporaryDirectory()
+
+
 async def run(args: argparse.Namespace) -> bool:
+    steps = str(Path(lotse_tmp.name) / "steps.json") if args.steps else None
     lotse = LotseWriters(args.database_url, clients=args.writers == "clients",
-                         profile=args.profile)
+                         profile=args.profile, steps=steps)
     ratios: list[float] = []
     for round_ in range(1, args.rounds + 1):
-        ours = await load(lotse.start)
+        ours = await load(lotse.start, timed=args.steps)
         bare = await load(bare_start)
+        if args.steps:
+            print_steps(steps)
         ratio = ours["ms_per_update"] / bare["ms_per_update"]
         ratios.append(ratio)
         for name, result in (("lotse", ours), ("bare PTB", bare)):
@@ -130,6 +157,7 @@ def main() -> None:
     parser.add_argument("--writers", choices=("clients", "strangers"), default="clients")
     parser.add_argument("--database-url", help="PostgreSQL database to (re)create per round")
     parser.add_argument("--profile", help="write Lotse's cProfile statistics to this file")
+    parser.add_argument("--steps", action="store_true", help="print each step's CPU time")
     args = parser.parse_args()
     raise SystemExit(0 if asyncio.run(run(args)) else 1)
 
