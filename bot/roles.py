@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import (
     CompoundSelect,
-    Row,
     String,
     bindparam,
     cast,
@@ -22,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.text_limits import truncate
 from models import Caseworker, CaseworkerRole, Client, ClientStatus, Municipality
 from models.people import caseworker_municipalities
+from models.session import read_rows
 
 
 class Role(enum.StrEnum):
@@ -99,8 +99,8 @@ async def identify(
     session: AsyncSession, *, telegram_id: int, first_name: str, admin_ids: frozenset[int]
 ) -> Identity:
     """:func:`resolve_actor`, telling also whether they are marked unreachable."""
-    rows = (await session.execute(_PERSON, {"telegram_id": telegram_id})).all()
-    caseworker: Row[Any] | _Staff | None = next((row for row in rows if row.staff), None)
+    rows = await read_rows(session, _PERSON, {"telegram_id": telegram_id})
+    caseworker: Any = next((row for row in rows if row.staff), None)
     client = next((row for row in rows if not row.staff), None)
     unreachable = any(row.unreachable for row in rows)
     if caseworker is None and telegram_id in admin_ids:
