@@ -33,11 +33,37 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        _skip_idle_commits(engine)
         return engine
     # A server that accepts but never answers (a dead host behind a firewall) fails in 10 s,
     # not in asyncpg's default minute.
     kwargs.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT_SECONDS})
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _skip_idle_commits(engine: AsyncEngine) -> None:
+    """Commit and roll back only a connection that is inside a transaction.
+
+    For sqlite3 both are no-ops outside one, but through aiosqlite each is a trip to the
+    connection's thread; a read-only unit of work (most updates' only one) took two of them,
+    its commit and the pool's rollback when the connection went back."""
+    dialect = engine.sync_engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def in_transaction(dbapi_connection: Any) -> bool:
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        return driver is None or bool(driver.in_transaction)
+
+    def do_commit(dbapi_connection: Any) -> None:
+        if in_transaction(dbapi_connection):
+            commit(dbapi_connection)
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        if in_transaction(dbapi_connection):
+            rollback(dbapi_connection)
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
