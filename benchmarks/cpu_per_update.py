@@ -120,7 +120,8 @@ def print_steps(path: str | None) -> None:
         totals = json.load(handle)
     for name, (nanoseconds, calls) in totals.items():
         if calls:
-            print(f"  {name:24} {nanoseconds / calls / 1000:7.0f} µs CPU per call ({calls} calls)")
+            print(f"  {name:28} {nanoseconds / calls / 1000:7.0f} µs CPU per call ({calls} calls"
+                  f", {nanoseconds / 1e6:.0f} ms in all)")
 
 
 lotse_tmp = tempfile.TemporaryDirectory()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import gc
 import json
 import os
 import signal
@@ -48,9 +49,23 @@ def timed(name: str, function: AsyncFunction) -> AsyncFunction:
 def install() -> None:
     for name in STEPS:
         setattr(handlers.middleware, name, timed(name, getattr(handlers.middleware, name)))
+    gc.callbacks.append(time_gc)
     handlers.help.show_help = timed("/help (with the reply)", handlers.help.show_help)
     Application.process_update = timed(  # type: ignore[method-assign]
         "whole update in PTB", Application.process_update)
+
+
+_gc_started = [0]
+
+
+def time_gc(phase: str, info: dict[str, int]) -> None:
+    """Count the cyclic garbage collector's runs and CPU time per generation."""
+    if phase == "start":
+        _gc_started[0] = time.process_time_ns()
+        return
+    entry = totals.setdefault(f"garbage collection, gen {info['generation']}", [0, 0])
+    entry[0] += time.process_time_ns() - _gc_started[0]
+    entry[1] += 1
 
 
 def dump() -> None:
