@@ -79,9 +79,9 @@ def build_application(
         .build()
     )
 
-    # Groups -4 … -1: cross-cutting work for every update: ignore group chats, stop floods,
-    # load who is writing and their language into the context, refuse what their role may
-    # not use (bot.commands lists who may use each command and button).
+    # Group -1: cross-cutting work for every update, in one handler: ignore group chats, stop
+    # floods, load who is writing and their language into the context, refuse what their role
+    # may not use (bot.commands lists who may use each command and button).
     middleware.register(app)
     # Group 0: features. Within a group the first matching handler wins, so the order
     # matters: conversations before the generic handlers, fallbacks last.

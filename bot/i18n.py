@@ -197,3 +197,9 @@ class Translator:
     def fmt_weekday(self, weekday: int) -> str:
         """Full weekday name; 0 is Monday as in :meth:`datetime.date.weekday`."""
         return str(get_day_names("wide", locale=self.locale)[weekday])
+
+
+@functools.lru_cache(maxsize=64)
+def translator_for(language: str, timezone: ZoneInfo) -> Translator:
+    """A shared translator: a Translator holds no state that changes after it is made."""
+    return Translator(language, timezone)

@@ -140,7 +140,11 @@ class FloodLimiter:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         waiter = _Waiter(priority, next(self._seq), chat_id, max_pause_wait, future)
         self._waiters.append(waiter)
-        self._kick()
+        if len(self._waiters) == 1:
+            # Nobody else waits: decide now, as the pump would, without waking it.
+            self._grant(self.monotonic())
+        if not future.done():
+            self._kick()
         try:
             await future
         except asyncio.CancelledError:
@@ -151,7 +155,15 @@ class FloodLimiter:
         finally:
             if waiter in self._waiters:
                 self._waiters.remove(waiter)
-                self._kick()
+                self._kick_if_waiting()
+
+    def _kick_if_waiting(self) -> None:
+        """Wake the pump when someone waits; with nobody waiting a new one has nothing to
+        grant, and a sleeping one is only woken to end."""
+        if self._waiters:
+            self._kick()
+        elif self._pump is not None and not self._pump.done():
+            self._changed.set()
 
     def _kick(self) -> None:
         self._changed.set()
@@ -230,7 +242,7 @@ class FloodLimiter:
         self._chat_tat[chat_id] = max(self._chat_tat.get(chat_id, now), now) + interval
         if len(self._chat_tat) > 10_000:  # forget chats whose bucket is full again
             self._chat_tat = {c: t for c, t in self._chat_tat.items() if t > now}
-        self._kick()
+        self._kick_if_waiting()
 
     def _tolerance(self, chat_id: int, background: bool) -> float:
         """How far ahead of the steady rate a request may be: a person's burst of replies may

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    CompoundSelect,
+    String,
+    bindparam,
+    cast,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from bot.text_limits import truncate
 from models import Caseworker, CaseworkerRole, Client, ClientStatus, Municipality
+from models.people import caseworker_municipalities
+from models.session import read_rows
 
 
 class Role(enum.StrEnum):
@@ -49,47 +60,95 @@ class Actor:
         return self.role is Role.CASEWORKER and municipality_id in self.municipality_ids
 
 
+# Who a Telegram user is, in one round trip (an update's only query before its handler): their
+# caseworker row and their client row, if any, with whether each is marked unreachable. Built
+# once, so SQLAlchemy compiles it once.
+_PERSON: CompoundSelect[Any] = union_all(
+    select(
+        literal(True).label("staff"), Caseworker.id, Caseworker.name, Caseworker.language,
+        cast(Caseworker.role, String).label("kind"), Caseworker.active,
+        null().label("municipality_id"),
+        Caseworker.unreachable_since.is_not(None).label("unreachable"),
+    ).where(Caseworker.telegram_user_id == bindparam("telegram_id")),
+    select(
+        literal(False), Client.id, Client.display_name, Client.language,
+        cast(Client.status, String), literal(True), Client.municipality_id,
+        Client.unreachable_since.is_not(None),
+    ).where(Client.telegram_user_id == bindparam("telegram_id")),
+)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The actor, and whether a row of theirs says they blocked the bot (see mark_reachable)."""
+
+    actor: Actor
+    unreachable: bool = False
+
+
 async def resolve_actor(
     session: AsyncSession, *, telegram_id: int, first_name: str, admin_ids: frozenset[int]
 ) -> Actor:
     """Look the Telegram user up; configured admins get a caseworker row on first contact."""
-    caseworker = await session.scalar(
-        select(Caseworker)
-        .where(Caseworker.telegram_user_id == telegram_id)
-        .options(selectinload(Caseworker.municipalities))
-    )
+    identity = await identify(session, telegram_id=telegram_id, first_name=first_name,
+                              admin_ids=admin_ids)
+    return identity.actor
+
+
+async def identify(
+    session: AsyncSession, *, telegram_id: int, first_name: str, admin_ids: frozenset[int]
+) -> Identity:
+    """:func:`resolve_actor`, telling also whether they are marked unreachable."""
+    rows = await read_rows(session, _PERSON, {"telegram_id": telegram_id})
+    caseworker: Any = next((row for row in rows if row.staff), None)
+    client = next((row for row in rows if not row.staff), None)
+    unreachable = any(row.unreachable for row in rows)
     if caseworker is None and telegram_id in admin_ids:
-        caseworker = Caseworker(
+        created = Caseworker(
             name=truncate(first_name, 120) or "Admin",
             role=CaseworkerRole.ADMIN,
             language="de",
             telegram_user_id=telegram_id,
             municipalities=[],
         )
-        session.add(caseworker)
+        session.add(created)
         await session.flush()
+        caseworker = _Staff(created.id, created.name, created.language, created.role.value)
     if caseworker is not None and caseworker.active:
-        is_admin = caseworker.is_admin or telegram_id in admin_ids
+        is_admin = caseworker.kind == CaseworkerRole.ADMIN or telegram_id in admin_ids
         if is_admin:
             ids = frozenset((await session.scalars(select(Municipality.id))).all())
         else:
-            ids = frozenset(m.id for m in caseworker.municipalities)
-        return Actor(
+            ids = frozenset((await session.scalars(
+                select(caseworker_municipalities.c.municipality_id)
+                .where(caseworker_municipalities.c.caseworker_id == caseworker.id))).all())
+        return Identity(Actor(
             telegram_id=telegram_id,
             role=Role.ADMIN if is_admin else Role.CASEWORKER,
             language=caseworker.language,
             name=caseworker.name,
             caseworker_id=caseworker.id,
             municipality_ids=ids,
-        )
-    client = await session.scalar(select(Client).where(Client.telegram_user_id == telegram_id))
-    if client is not None and client.status is not ClientStatus.INVITED:
-        return Actor(
+        ), unreachable)
+    if client is not None and client.kind != ClientStatus.INVITED:
+        return Identity(Actor(
             telegram_id=telegram_id,
             role=Role.CLIENT,
             language=client.language,
-            name=client.display_name,
+            name=client.name,
             client_id=client.id,
             municipality_ids=frozenset({client.municipality_id}),
-        )
-    return Actor(telegram_id=telegram_id, role=Role.STRANGER, language=None, name=first_name)
+        ), unreachable)
+    return Identity(Actor(telegram_id=telegram_id, role=Role.STRANGER, language=None,
+                          name=first_name), unreachable)
+
+
+@dataclass(frozen=True)
+class _Staff:
+    """A caseworker row created for a configured admin, shaped like a row of ``_PERSON``."""
+
+    id: int
+    name: str
+    language: str
+    kind: str
+    active: bool = True

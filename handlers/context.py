@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import DispatchConfig, Settings
-from bot.i18n import Translator
+from bot.i18n import Translator, translator_for
 from bot.limiter import FloodLimiter
 from bot.monitoring.metrics import ApiCalls, Metrics
 from bot.roles import Actor
@@ -62,8 +62,9 @@ class LotseContext(CallbackContext[LotseBot, dict[Any, Any], dict[Any, Any], Bot
         return unit_of_work(self.bot_data.sessions)
 
     def translator(self, language: str) -> Translator:
-        """A translator for someone else, e.g. the caseworker who is notified."""
-        return Translator(language, self.settings.timezone)
+        """A translator for ``language`` (also for someone else, e.g. the caseworker who is
+        notified); one per language and time zone, shared, as a Translator never changes."""
+        return translator_for(language, self.settings.timezone)
 
 
 LotseApp = Application[LotseBot, LotseContext, dict[Any, Any], dict[Any, Any], BotData, Any]

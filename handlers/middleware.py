@@ -1,4 +1,8 @@
-"""Cross-cutting work that runs before every feature handler (negative handler groups)."""
+"""Cross-cutting work that runs before every feature handler, in one handler group.
+
+The steps run in order in one handler (a group each would cost a dispatch each); a step
+that raises ``ApplicationHandlerStop`` ends the update there, as it would between groups.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.i18n import Translator, pick_language
+from bot.i18n import pick_language
 from bot.outbox.outcomes import mark_reachable
-from bot.roles import Actor, Role, resolve_actor
+from bot.roles import Actor, Role, identify
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import authorize
 from handlers.rate_limit import CURRENT_UPDATE
@@ -62,14 +66,16 @@ async def load_actor(update: Update, context: LotseContext) -> None:
     user = update.effective_user
     assert user is not None  # limit_flood stopped updates without a user
     async with context.uow() as session:
-        actor = await resolve_actor(
+        identity = await identify(
             session,
             telegram_id=user.id,
             first_name=user.first_name,
             admin_ids=context.settings.admin_ids,
         )
-        if actor.role is not Role.STRANGER:
+        actor = identity.actor
+        if actor.role is not Role.STRANGER and identity.unreachable:
             # Whoever writes has not blocked the bot (any more): the outbox may send again.
+            # (The same query told whether a row of theirs is marked; most are not.)
             await mark_reachable(session, telegram_id=user.id)
     if actor.role is Role.STRANGER:
         # A stranger's choice of language lives only in memory: nothing is stored before
@@ -85,13 +91,18 @@ async def load_actor(update: Update, context: LotseContext) -> None:
     if context.user_data is not None:
         context.user_data[CACHED_LANGUAGE] = language  # for the error handler
     context.actor = actor
-    context.t = Translator(language, context.settings.timezone)
+    context.t = context.translator(language)
+
+
+async def before_features(update: Update, context: LotseContext) -> None:
+    """Run the steps in order; the first that raises ApplicationHandlerStop ends the update."""
+    await remember_update(update, context)
+    await ignore_group_chats(update, context)
+    await limit_flood(update, context)
+    await load_actor(update, context)
+    # Roles: one check for every command and button, before any feature sees the update.
+    await authorize(update, context)
 
 
 def register(app: LotseApp) -> None:
-    app.add_handler(TypeHandler(Update, remember_update), group=-5)
-    app.add_handler(TypeHandler(Update, ignore_group_chats), group=-4)
-    app.add_handler(TypeHandler(Update, limit_flood), group=-3)
-    app.add_handler(TypeHandler(Update, load_actor), group=-2)
-    # Roles: one check for every command and button, before any feature sees the update.
-    app.add_handler(TypeHandler(Update, authorize), group=-1)
+    app.add_handler(TypeHandler(Update, before_features), group=-1)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections import namedtuple
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import CompoundSelect, Select, event
+from sqlalchemy.engine import Compiled
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -30,11 +33,37 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        _skip_idle_commits(engine)
         return engine
     # A server that accepts but never answers (a dead host behind a firewall) fails in 10 s,
     # not in asyncpg's default minute.
     kwargs.setdefault("connect_args", {"timeout": CONNECT_TIMEOUT_SECONDS})
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _skip_idle_commits(engine: AsyncEngine) -> None:
+    """Commit and roll back only a connection that is inside a transaction.
+
+    For sqlite3 both are no-ops outside one, but through aiosqlite each is a trip to the
+    connection's thread; a read-only unit of work (most updates' only one) took two of them,
+    its commit and the pool's rollback when the connection went back."""
+    dialect = engine.sync_engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def in_transaction(dbapi_connection: Any) -> bool:
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        return driver is None or bool(driver.in_transaction)
+
+    def do_commit(dbapi_connection: Any) -> None:
+        if in_transaction(dbapi_connection):
+            commit(dbapi_connection)
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        if in_transaction(dbapi_connection):
+            rollback(dbapi_connection)
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -46,3 +75,42 @@ async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
     """Open a session and a transaction; commit on success, roll back on any error."""
     async with factory() as session, session.begin():
         yield session
+
+
+@dataclass(frozen=True)
+class _SqliteForm:
+    """A statement compiled once for SQLite: its SQL, its parameter order, its row type."""
+
+    statement: Select[Any] | CompoundSelect[Any]
+    compiled: Compiled
+    names: tuple[str, ...]
+    row: Callable[..., tuple[Any, ...]]
+
+
+_sqlite_forms: dict[int, _SqliteForm] = {}
+
+
+async def read_rows(session: AsyncSession, statement: Select[Any] | CompoundSelect[Any],
+                    params: Mapping[str, Any]) -> Sequence[Any]:
+    """The rows of a read-only statement that runs on every update, named by its columns.
+
+    On SQLite this is one trip to aiosqlite's thread instead of four (SQLAlchemy's cursor
+    opens, executes, fetches and closes, each a trip, and each trip is a switch between
+    threads). The raw form gets the parameters as they are and gives the values as SQLite
+    has them (a boolean is 0 or 1), so it suits statements of plain ints and strings; the
+    statement is compiled once and kept.
+    """
+    connection = await session.connection()
+    if connection.dialect.name != "sqlite":
+        return list((await session.execute(statement, dict(params))).all())
+    form = _sqlite_forms.get(id(statement))
+    if form is None or form.statement is not statement:
+        compiled = statement.compile(dialect=connection.dialect)
+        form = _sqlite_forms[id(statement)] = _SqliteForm(
+            statement, compiled, tuple(compiled.positiontup or ()),
+            namedtuple("Row", [column.key for column in statement.selected_columns]))  # type: ignore[misc]
+    values = form.compiled.construct_params(dict(params)) or {}
+    raw = await connection.get_raw_connection()
+    rows = await raw.driver_connection.execute_fetchall(  # type: ignore[union-attr]
+        form.compiled.string, [values[name] for name in form.names])
+    return [form.row(*row) for row in rows]
