@@ -69,10 +69,9 @@ class ContactEntry(Base):
         Index("ix_contact_entries_billing", "municipality_id", "quarter", "is_correction",
               "kind", "deleted_at", "minutes", "client_id"),
         Index("ix_contact_entries_caseworker_date", "caseworker_id", "entry_date"),
-        # A client's last contact and sums (/case, /cases); also serves the foreign key.
-        Index("ix_contact_entries_client_date", "client_id", "entry_date"),
-        # Who was seen since a day (/cases "no contact for 30+ days"), read from the index.
-        Index("ix_contact_entries_date_client", "entry_date", "client_id", "is_correction",
+        # A client's last contact, and whether they were seen since a day (/case, /cases
+        # "no contact for 30+ days"), answered from the index alone; serves the foreign key.
+        Index("ix_contact_entries_client_date", "client_id", "entry_date", "is_correction",
               "deleted_at"),
     )
 

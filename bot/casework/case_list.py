@@ -63,16 +63,13 @@ def _counted() -> tuple[ColumnElement[bool], ...]:
 def _no_contact_since(cutoff: date, timezone: ZoneInfo) -> ColumnElement[bool]:
     """Last contact on or before ``cutoff``, or none at all and known since before it.
 
-    Written as "not among the clients seen after the cutoff" (one pass over the recent
-    entries, by the date index) rather than each client's last contact, which would read
-    every entry of every client in the towns.
+    Written as "no entry after the cutoff" (one probe of the client-and-date index per
+    client) rather than each client's last contact, which would read all their entries.
     """
-    seen_since = select(ContactEntry.client_id).where(ContactEntry.entry_date > cutoff,
-                                                      *_counted())
-    ever = select(ContactEntry.id).where(ContactEntry.client_id == Client.id, *_counted())
-    return and_(Client.id.not_in(seen_since),
+    entries = select(ContactEntry.id).where(ContactEntry.client_id == Client.id, *_counted())
+    return and_(~entries.where(ContactEntry.entry_date > cutoff).exists(),
                 or_(Client.created_at < local_midnight(cutoff + timedelta(days=1), timezone),
-                    ever.exists()))
+                    entries.exists()))
 
 
 async def _last_contacts(session: AsyncSession, client_ids: list[int]) -> dict[int, date]:
@@ -116,11 +113,7 @@ async def list_cases(session: AsyncSession, *, actor: Actor, flt: CaseFilter, pa
     ids = actor.municipality_ids
     if flt.municipality_id is not None:
         ids = ids & {flt.municipality_id}
-    query = (
-        select(Client)
-        .outerjoin(CaseDetails, CaseDetails.client_id == Client.id)
-        .where(Client.municipality_id.in_(ids))
-    )
+    query = select(Client).where(Client.municipality_id.in_(ids))
     if flt.status is StatusFilter.OPEN:
         query = query.where(Client.status != ClientStatus.CLOSED)
     elif flt.status is StatusFilter.CLOSED:
@@ -128,7 +121,8 @@ async def list_cases(session: AsyncSession, *, actor: Actor, flt: CaseFilter, pa
     if flt.no_contact:
         query = query.where(_no_contact_since(today - timedelta(days=NO_CONTACT_DAYS), timezone))
     if flt.beyond_limit:
-        query = query.where(await _beyond_limit(session, ids, today, timezone))
+        query = query.outerjoin(CaseDetails, CaseDetails.client_id == Client.id).where(
+            await _beyond_limit(session, ids, today, timezone))
     total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(page, 0), pages - 1)

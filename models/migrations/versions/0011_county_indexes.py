@@ -1,8 +1,9 @@
-"""county indexes: contact entries by client and date and by date, outbox rows by client
+"""county indexes: contact entries by client and date, outbox rows by client and state
 
 The county-scale benchmark (benchmarks/county_scale.py) showed /cases "no contact for 30+
 days" reading every entry, and /case counting a client's pending reminders by scanning the
-pending outbox rows. The client-and-date index replaces the client-only one.
+pending outbox rows. The client-and-date index (covering the "counts as contact" columns)
+replaces the client-only one.
 
 Revision ID: 0011
 Revises: 0010
@@ -19,16 +20,13 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_contact_entries_client_date", "contact_entries",
-                    ["client_id", "entry_date"], unique=False)
+                    ["client_id", "entry_date", "is_correction", "deleted_at"], unique=False)
     op.drop_index("ix_contact_entries_client_id", table_name="contact_entries")
-    op.create_index("ix_contact_entries_date_client", "contact_entries",
-                    ["entry_date", "client_id", "is_correction", "deleted_at"], unique=False)
     op.create_index("ix_outbox_client_state", "outbox", ["client_id", "state"], unique=False)
 
 
 def downgrade() -> None:
     op.drop_index("ix_outbox_client_state", table_name="outbox")
-    op.drop_index("ix_contact_entries_date_client", table_name="contact_entries")
     op.create_index("ix_contact_entries_client_id", "contact_entries", ["client_id"],
                     unique=False)
     op.drop_index("ix_contact_entries_client_date", table_name="contact_entries")
