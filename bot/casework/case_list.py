@@ -118,11 +118,11 @@ async def list_cases(session: AsyncSession, *, actor: Actor, flt: CaseFilter, pa
         query = query.where(Client.status != ClientStatus.CLOSED)
     elif flt.status is StatusFilter.CLOSED:
         query = query.where(Client.status == ClientStatus.CLOSED)
-    if flt.no_contact:
-        query = query.where(_no_contact_since(today - timedelta(days=NO_CONTACT_DAYS), timezone))
     if flt.beyond_limit:
         query = query.outerjoin(CaseDetails, CaseDetails.client_id == Client.id).where(
             await _beyond_limit(session, ids, today, timezone))
+    if flt.no_contact:  # last: its index probes only for the rows the other filters kept
+        query = query.where(_no_contact_since(today - timedelta(days=NO_CONTACT_DAYS), timezone))
     total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
