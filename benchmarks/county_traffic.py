@@ -83,14 +83,14 @@ async def _people(url: str) -> tuple[list[int], list[tuple[int, list[str]]]]:
     return [c for c in clients if c is not None], staff
 
 
-async def _database(postgres: bool, tmp: Path) -> str:
+async def _database(postgres: bool, tmp: Path, name: str = RUN_DB) -> str:
     if postgres:
         server = county_data.POSTGRES_SERVER
         await asyncio.to_thread(_run_on_server, server,
-                                f'DROP DATABASE IF EXISTS "{RUN_DB}" WITH (FORCE)')
-        await asyncio.to_thread(_run_on_server, server, f'CREATE DATABASE "{RUN_DB}" '
+                                f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await asyncio.to_thread(_run_on_server, server, f'CREATE DATABASE "{name}" '
                                 f'TEMPLATE "{county_data.POSTGRES_DB}"')
-        return county_data.postgres_url(RUN_DB)
+        return county_data.postgres_url(name)
     target = tmp / "county-traffic.db"
     await asyncio.to_thread(shutil.copyfile, county_data.data_paths()[0], target)
     return f"sqlite+aiosqlite:///{target}"
@@ -99,7 +99,7 @@ async def _database(postgres: bool, tmp: Path) -> str:
 async def run(args: argparse.Namespace) -> None:
     await county_data.ensure(sqlite=not args.postgres, postgres=args.postgres)
     with tempfile.TemporaryDirectory() as directory:
-        url = await _database(args.postgres, Path(directory))
+        url = await _database(args.postgres, Path(directory), args.run_database)
         clients, staff = await _people(url)
         plain_url = url.replace("+aiosqlite", "").replace("+asyncpg", "")
         async with FakeTelegramAPI(rate_limit_global=30, burst_global=30,
@@ -127,7 +127,8 @@ async def run(args: argparse.Namespace) -> None:
                         process.kill()
         if args.postgres:
             await asyncio.to_thread(_run_on_server, county_data.POSTGRES_SERVER,
-                                    f'DROP DATABASE IF EXISTS "{RUN_DB}" WITH (FORCE)')
+                                    f'DROP DATABASE IF EXISTS "{args.run_database}" '
+                                    'WITH (FORCE)')
 
 
 async def _traffic(fake: FakeTelegramAPI, pid: int, clients: list[int],
@@ -187,6 +188,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=2.0, help="updates per second")
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--timezone", default="Asia/Shanghai")
+    parser.add_argument("--run-database", default=RUN_DB,
+                        help="PostgreSQL: the copy made for the run (dropped after it)")
     asyncio.run(run(parser.parse_args()))
 
 
