@@ -7,7 +7,6 @@ import enum
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
@@ -55,15 +54,33 @@ class CasePage:
     total: int
 
 
-def _last_contacts() -> Any:
-    return (
-        select(ContactEntry.client_id.label("client_id"),
-               func.max(ContactEntry.entry_date).label("last_contact"))
-        .where(ContactEntry.deleted_at.is_(None), ContactEntry.is_correction.is_(False),
-               ContactEntry.client_id.is_not(None))
-        .group_by(ContactEntry.client_id)
-        .subquery()
-    )
+def _counted() -> tuple[ColumnElement[bool], ...]:
+    """Entries that count as contact: not deleted, not a correction, about a client."""
+    return (ContactEntry.deleted_at.is_(None), ContactEntry.is_correction.is_(False),
+            ContactEntry.client_id.is_not(None))
+
+
+def _no_contact_since(cutoff: date, timezone: ZoneInfo) -> ColumnElement[bool]:
+    """Last contact on or before ``cutoff``, or none at all and known since before it.
+
+    Written as "no entry after the cutoff" (one probe of the client-and-date index per
+    client) rather than each client's last contact, which would read all their entries.
+    """
+    entries = select(ContactEntry.id).where(ContactEntry.client_id == Client.id, *_counted())
+    return and_(~entries.where(ContactEntry.entry_date > cutoff).exists(),
+                or_(Client.created_at < local_midnight(cutoff + timedelta(days=1), timezone),
+                    entries.exists()))
+
+
+async def _last_contacts(session: AsyncSession, client_ids: list[int]) -> dict[int, date]:
+    """The last contact of each of these clients (one page of them)."""
+    if not client_ids:
+        return {}
+    rows = await session.execute(
+        select(ContactEntry.client_id, func.max(ContactEntry.entry_date))
+        .where(ContactEntry.client_id.in_(client_ids), *_counted())
+        .group_by(ContactEntry.client_id))
+    return {client_id: last for client_id, last in rows.all() if client_id is not None}
 
 
 def _started_before(day: date, timezone: ZoneInfo) -> ColumnElement[bool]:
@@ -96,35 +113,26 @@ async def list_cases(session: AsyncSession, *, actor: Actor, flt: CaseFilter, pa
     ids = actor.municipality_ids
     if flt.municipality_id is not None:
         ids = ids & {flt.municipality_id}
-    last = _last_contacts()
-    query = (
-        select(Client, last.c.last_contact)
-        .outerjoin(last, last.c.client_id == Client.id)
-        .outerjoin(CaseDetails, CaseDetails.client_id == Client.id)
-        .where(Client.municipality_id.in_(ids))
-    )
+    query = select(Client).where(Client.municipality_id.in_(ids))
     if flt.status is StatusFilter.OPEN:
         query = query.where(Client.status != ClientStatus.CLOSED)
     elif flt.status is StatusFilter.CLOSED:
         query = query.where(Client.status == ClientStatus.CLOSED)
-    if flt.no_contact:
-        cutoff = today - timedelta(days=NO_CONTACT_DAYS)
-        query = query.where(or_(
-            last.c.last_contact <= cutoff,
-            and_(last.c.last_contact.is_(None),
-                 Client.created_at < local_midnight(cutoff + timedelta(days=1), timezone)),
-        ))
     if flt.beyond_limit:
-        query = query.where(await _beyond_limit(session, ids, today, timezone))
+        query = query.outerjoin(CaseDetails, CaseDetails.client_id == Client.id).where(
+            await _beyond_limit(session, ids, today, timezone))
+    if flt.no_contact:  # last: its index probes only for the rows the other filters kept
+        query = query.where(_no_contact_since(today - timedelta(days=NO_CONTACT_DAYS), timezone))
     total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
-    result = await session.execute(
-        query.order_by(Client.id).limit(PAGE_SIZE).offset(page * PAGE_SIZE))
+    clients = list(await session.scalars(
+        query.order_by(Client.id).limit(PAGE_SIZE).offset(page * PAGE_SIZE)))
+    last = await _last_contacts(session, [client.id for client in clients])
     rows = tuple(
         CaseRow(client.id, client.reference, client.display_name, client.language,
-                client.status, last_contact)
-        for client, last_contact in result
+                client.status, last.get(client.id))
+        for client in clients
     )
     audit(session, actor=actor, action="case:list", detail=f"page {page + 1}, {len(rows)} rows")
     return CasePage(rows=rows, page=page, pages=pages, total=total)

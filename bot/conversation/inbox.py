@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.booking.absences import on_duty
 from bot.conversation.relay import may_answer, relay_to
-from bot.roles import Actor
-from models import Caseworker, Client, Conversation, StoredMessage
+from bot.roles import Actor, Role
+from models import Absence, Caseworker, Client, Conversation, StoredMessage
 
 FIRST_WORDS = 6
 MAX_ITEMS = 20
@@ -27,20 +28,37 @@ class InboxItem:
     urgent: bool
 
 
+async def _standing_in_for(session: AsyncSession, actor: Actor, now: datetime) -> set[int]:
+    """The caseworkers away now for whom this actor answers (directly or down the chain)."""
+    if actor.caseworker_id is None:
+        return set()
+    away = await session.scalars(select(Absence.caseworker_id).distinct().where(
+        Absence.start_at <= now, Absence.end_at > now))
+    return {caseworker_id for caseworker_id in away.all()
+            if (await on_duty(session, caseworker_id, now)).id == actor.caseworker_id}
+
+
 async def inbox(session: AsyncSession, *, actor: Actor, now: datetime) -> list[InboxItem]:
-    rows = await session.execute(
+    """The conversations this actor may answer (see ``may_answer``), chosen in SQL."""
+    query = (
         select(Conversation, Client).join(Client, Client.id == Conversation.client_id)
-        .where(Conversation.closed_at.is_(None)).order_by(Conversation.opened_at,
-                                                          Conversation.id)
+        .where(Conversation.closed_at.is_(None))
+        .order_by(Conversation.opened_at, Conversation.id).limit(MAX_ITEMS)
     )
+    if actor.role is not Role.ADMIN:
+        towns = actor.municipality_ids if actor.role is Role.CASEWORKER else frozenset()
+        query = query.where(or_(Client.municipality_id.in_(towns),
+                                Client.caseworker_id.in_(
+                                    await _standing_in_for(session, actor, now))))
+    rows = (await session.execute(query)).all()
+    firsts = select(func.min(StoredMessage.id)).where(
+        StoredMessage.conversation_id.in_([conversation.id for conversation, _ in rows]),
+        StoredMessage.from_client.is_(True)).group_by(StoredMessage.conversation_id)
+    first_of = {message.conversation_id: message for message in await session.scalars(
+        select(StoredMessage).where(StoredMessage.id.in_(firsts)))} if rows else {}
     items = []
-    for conversation, client in rows.all():
-        if not await may_answer(session, actor, client, now):
-            continue
-        first = await session.scalar(
-            select(StoredMessage).where(StoredMessage.conversation_id == conversation.id,
-                                        StoredMessage.from_client.is_(True))
-            .order_by(StoredMessage.id).limit(1))
+    for conversation, client in rows:
+        first = first_of.get(conversation.id)
         words = " ".join((first.text or "").split()[:FIRST_WORDS]) if first else ""
         if first is not None and len((first.text or "").split()) > FIRST_WORDS:
             words += " …"
@@ -48,8 +66,6 @@ async def inbox(session: AsyncSession, *, actor: Actor, now: datetime) -> list[I
             conversation.id, client.reference, client.language,
             first.created_at if first else conversation.opened_at, words,
             first.content if first else "text", conversation.urgent_at is not None))
-        if len(items) >= MAX_ITEMS:
-            break
     return items
 
 

@@ -92,24 +92,34 @@ async def claim_due(
     Rows of one chat due in the same minute are claimed together, to go out as one message.
     """
     minute_end = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    query = (
+    # Reminders and notifications go before the backlog of a large broadcast.
+    order = (OutboxMessage.broadcast_id.is_not(None), OutboxMessage.due_at, OutboxMessage.id)
+    due = (
         select(OutboxMessage.id, OutboxMessage.key, OutboxMessage.chat_id, OutboxMessage.kind,
                OutboxMessage.params, OutboxMessage.due_at, OutboxMessage.expires_at,
                OutboxMessage.urgent, OutboxMessage.attempts, OutboxMessage.uncertain,
-               OutboxMessage.broadcast_id, Client.language, Client.unreachable_since,
-               Caseworker.language, Caseworker.unreachable_since)
-        .outerjoin(Client, Client.id == OutboxMessage.client_id)
-        .outerjoin(Caseworker, Caseworker.id == OutboxMessage.caseworker_id)
+               OutboxMessage.broadcast_id, OutboxMessage.client_id,
+               OutboxMessage.caseworker_id)
         .where(OutboxMessage.state.in_(OPEN), OutboxMessage.due_at < minute_end)
-        # Reminders and notifications go before the backlog of a large broadcast.
-        .order_by(OutboxMessage.broadcast_id.is_not(None), OutboxMessage.due_at,
-                  OutboxMessage.id)
-        .limit(limit * 4)
+        .order_by(*order).limit(limit * 4)
     )
     if keys is not None:
-        query = query.where(OutboxMessage.key.in_(list(keys)))
+        due = due.where(OutboxMessage.key.in_(list(keys)))
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=OutboxMessage)
+        due = due.with_for_update(skip_locked=True)
+    # The due rows are chosen (and locked) first, then joined to their recipients: among
+    # millions of outbox rows the planner cannot tell how few are due, and would otherwise
+    # hash every client for them.
+    rows = due.subquery()
+    query = (
+        select(rows.c.id, rows.c.key, rows.c.chat_id, rows.c.kind, rows.c.params,
+               rows.c.due_at, rows.c.expires_at, rows.c.urgent, rows.c.attempts,
+               rows.c.uncertain, rows.c.broadcast_id, Client.language,
+               Client.unreachable_since, Caseworker.language, Caseworker.unreachable_since)
+        .outerjoin(Client, Client.id == rows.c.client_id)
+        .outerjoin(Caseworker, Caseworker.id == rows.c.caseworker_id)
+        .order_by(rows.c.broadcast_id.is_not(None), rows.c.due_at, rows.c.id)
+    )
     quiet_until = quiet.ends_after(now)
     expired, deferred, blocked = [], [], []
     groups: dict[tuple[int, datetime], list[DueRow]] = {}

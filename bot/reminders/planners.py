@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, false, select, update
@@ -38,6 +38,7 @@ from models import (
 )
 
 PLAN_DAYS = 14  # how far ahead the daily run plans
+PLAN_BATCH = 2000  # reminders put into the outbox per statement
 SCHOOL_TIME = time(18, 0)
 QUIET_FROM = time(21, 0)
 DEFAULT_WASTE_TIME = time(18, 0)
@@ -123,8 +124,12 @@ async def plan_waste_reminders(
     )
     for zone, day, kind, name in rows:
         calendar[zone].setdefault(day, []).append((kind, name))
-    messages = []
+    messages: list[dict[str, Any]] = []
+    added = 0
     for client, zone, municipality in recipients:
+        if len(messages) >= PLAN_BATCH:  # keeps the run's memory flat for a whole county
+            added += await enqueue_many(session, messages)
+            messages = []
         at = waste_times.get(municipality, DEFAULT_WASTE_TIME)
         for day in sorted(calendar[zone]):
             evening = day - timedelta(days=1)
@@ -138,7 +143,7 @@ async def plan_waste_reminders(
                 params={"category": WASTE, "date": day.isoformat(),
                         "bins": [list(b) for b in sort_bins(calendar[zone][day])]},
             ))
-    return await enqueue_many(session, messages)
+    return added + await enqueue_many(session, messages)
 
 
 async def plan_school_reminders(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -320,3 +320,17 @@ async def test_pausing_while_a_planner_runs_leaves_nothing_pending(
     assert planned.waste == 2
     assert await rows(sessions) == []  # … and then cancels what it planned
     assert len(await rows(sessions, "waste.reminder", OutboxState.CANCELLED)) == 2
+
+
+async def test_waste_planner_in_batches_plans_every_reminder_once(
+    sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("bot.reminders.planners.PLAN_BATCH", 2)
+    people = [await client(sessions, 7100 + n, "uk", clock, name=f"K{n}") for n in range(5)]
+    days = {clock().date() + timedelta(days=d): RESTMUELL for d in (2, 5)}
+    await zone_with(sessions, days, *people)
+    first = await plan(sessions, clock())
+    again = await plan(sessions, clock())
+    assert (first.waste, again.waste) == (10, 0)
+    assert len(await rows(sessions, "waste.reminder")) == 10
