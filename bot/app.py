@@ -41,7 +41,7 @@ from handlers.outbox import broadcast, dispatch
 from handlers.rate_limit import LotseRateLimiter
 from handlers.reminders import reminders
 from models import Caseworker
-from models.session import make_engine, make_sessionmaker, unit_of_work
+from models.session import SqliteReader, make_engine, make_sessionmaker, unit_of_work
 
 log = logging.getLogger("lotse")
 
@@ -114,6 +114,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data: BotData = app.bot_data
     data.engine = make_engine(data.settings.database_url)
     data.sessions = make_sessionmaker(data.engine)
+    data.reader = await SqliteReader.open(data.engine)
     async with unit_of_work(data.sessions) as session:
         await sync_municipalities(session, data.settings.municipalities)
         staff = [
@@ -136,6 +137,9 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
     data: BotData = app.bot_data
     await server.stop(app)
     if data.engine is not None:
+        if data.reader is not None:
+            await data.reader.close()
+            data.reader = None
         await data.engine.dispose()
         data.engine = data.sessions = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.text_limits import truncate
 from models import Caseworker, CaseworkerRole, Client, ClientStatus, Municipality
 from models.people import caseworker_municipalities
-from models.session import read_rows
+from models.session import SqliteReader, read_rows
 
 
 class Role(enum.StrEnum):
@@ -95,11 +96,29 @@ async def resolve_actor(
     return identity.actor
 
 
+async def person_rows(reader: SqliteReader, telegram_id: int) -> Sequence[Any]:
+    """The rows :func:`identify` reads, through a reader of their own (SQLite)."""
+    return await reader.rows(_PERSON, {"telegram_id": telegram_id})
+
+
+def settle(rows: Sequence[Any], *, telegram_id: int, first_name: str,
+           admin_ids: frozenset[int]) -> Identity | None:
+    """The identity from ``person_rows`` alone when nothing more is needed — a client or a
+    stranger whom no row marks unreachable — else None: staff need their towns, a configured
+    admin may need a row, a marked person is marked reachable again (:func:`identify`)."""
+    if telegram_id in admin_ids or any(row.staff or row.unreachable for row in rows):
+        return None
+    return Identity(_client_or_stranger(next(iter(rows), None), telegram_id, first_name))
+
+
 async def identify(
-    session: AsyncSession, *, telegram_id: int, first_name: str, admin_ids: frozenset[int]
+    session: AsyncSession, *, telegram_id: int, first_name: str, admin_ids: frozenset[int],
+    rows: Sequence[Any] | None = None,
 ) -> Identity:
-    """:func:`resolve_actor`, telling also whether they are marked unreachable."""
-    rows = await read_rows(session, _PERSON, {"telegram_id": telegram_id})
+    """:func:`resolve_actor`, telling also whether they are marked unreachable (``rows``: what
+    ``person_rows`` read already)."""
+    if rows is None:
+        rows = await read_rows(session, _PERSON, {"telegram_id": telegram_id})
     caseworker: Any = next((row for row in rows if row.staff), None)
     client = next((row for row in rows if not row.staff), None)
     unreachable = any(row.unreachable for row in rows)
@@ -130,17 +149,20 @@ async def identify(
             caseworker_id=caseworker.id,
             municipality_ids=ids,
         ), unreachable)
+    return Identity(_client_or_stranger(client, telegram_id, first_name), unreachable)
+
+
+def _client_or_stranger(client: Any, telegram_id: int, first_name: str) -> Actor:
     if client is not None and client.kind != ClientStatus.INVITED:
-        return Identity(Actor(
+        return Actor(
             telegram_id=telegram_id,
             role=Role.CLIENT,
             language=client.language,
             name=client.name,
             client_id=client.id,
             municipality_ids=frozenset({client.municipality_id}),
-        ), unreachable)
-    return Identity(Actor(telegram_id=telegram_id, role=Role.STRANGER, language=None,
-                          name=first_name), unreachable)
+        )
+    return Actor(telegram_id=telegram_id, role=Role.STRANGER, language=None, name=first_name)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.i18n import pick_language
 from bot.outbox.outcomes import mark_reachable
-from bot.roles import Actor, Role, identify
+from bot.roles import Actor, Role, identify, person_rows, settle
 from handlers.context import LotseApp, LotseContext
 from handlers.guard import authorize
 from handlers.rate_limit import CURRENT_UPDATE
@@ -65,18 +65,20 @@ async def load_actor(update: Update, context: LotseContext) -> None:
     """Find out who writes and in which language to answer."""
     user = update.effective_user
     assert user is not None  # limit_flood stopped updates without a user
-    async with context.uow() as session:
-        identity = await identify(
-            session,
-            telegram_id=user.id,
-            first_name=user.first_name,
-            admin_ids=context.settings.admin_ids,
-        )
-        actor = identity.actor
-        if actor.role is not Role.STRANGER and identity.unreachable:
-            # Whoever writes has not blocked the bot (any more): the outbox may send again.
-            # (The same query told whether a row of theirs is marked; most are not.)
-            await mark_reachable(session, telegram_id=user.id)
+    admins, reader = context.settings.admin_ids, context.bot_data.reader
+    # Most updates come from clients: on SQLite their one query needs no session at all.
+    rows = await person_rows(reader, user.id) if reader is not None else None
+    identity = None if rows is None else settle(
+        rows, telegram_id=user.id, first_name=user.first_name, admin_ids=admins)
+    if identity is None:
+        async with context.uow() as session:
+            identity = await identify(session, telegram_id=user.id,
+                                      first_name=user.first_name, admin_ids=admins, rows=rows)
+            if identity.actor.role is not Role.STRANGER and identity.unreachable:
+                # Whoever writes has not blocked the bot (any more): the outbox may send
+                # again. (The same query told whether a row of theirs is marked.)
+                await mark_reachable(session, telegram_id=user.id)
+    actor = identity.actor
     if actor.role is Role.STRANGER:
         # A stranger's choice of language lives only in memory: nothing is stored before
         # consent. Without a choice, Telegram's language_code preselects it.

@@ -86,6 +86,12 @@ class _SqliteForm:
     names: tuple[str, ...]
     row: Callable[..., tuple[Any, ...]]
 
+    async def fetch(self, driver_connection: Any, params: Mapping[str, Any]) -> list[Any]:
+        values = self.compiled.construct_params(dict(params)) or {}
+        rows = await driver_connection.execute_fetchall(
+            self.compiled.string, [values[name] for name in self.names])
+        return [self.row(*row) for row in rows]
+
 
 _sqlite_forms: dict[int, _SqliteForm] = {}
 
@@ -103,14 +109,49 @@ async def read_rows(session: AsyncSession, statement: Select[Any] | CompoundSele
     connection = await session.connection()
     if connection.dialect.name != "sqlite":
         return list((await session.execute(statement, dict(params))).all())
+    form = _sqlite_form(statement, connection.dialect)
+    raw = await connection.get_raw_connection()
+    return await form.fetch(raw.driver_connection, params)
+
+
+def _sqlite_form(statement: Select[Any] | CompoundSelect[Any], dialect: Any) -> _SqliteForm:
     form = _sqlite_forms.get(id(statement))
     if form is None or form.statement is not statement:
-        compiled = statement.compile(dialect=connection.dialect)
+        compiled = statement.compile(dialect=dialect)
         form = _sqlite_forms[id(statement)] = _SqliteForm(
             statement, compiled, tuple(compiled.positiontup or ()),
             namedtuple("Row", [column.key for column in statement.selected_columns]))  # type: ignore[misc]
-    values = form.compiled.construct_params(dict(params)) or {}
-    raw = await connection.get_raw_connection()
-    rows = await raw.driver_connection.execute_fetchall(  # type: ignore[union-attr]
-        form.compiled.string, [values[name] for name in form.names])
-    return [form.row(*row) for row in rows]
+    return form
+
+
+class SqliteReader:
+    """A connection of its own, read-only, for the one query every update makes (who writes).
+
+    Through a session that query costs about 320 µs of CPU (session, pool, greenlet); on its
+    own connection about 95 µs. In WAL mode it sees everything committed, as a new session
+    would. Only for a SQLite file: an in-memory database would be another database.
+    """
+
+    def __init__(self, connection: Any, dialect: Any) -> None:
+        self._connection, self._dialect = connection, dialect
+
+    @classmethod
+    async def open(cls, engine: AsyncEngine) -> SqliteReader | None:
+        """The reader for ``engine``'s SQLite file; None for PostgreSQL or memory."""
+        url = engine.url
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        import aiosqlite
+
+        connection = await aiosqlite.connect(url.database, timeout=30)
+        await connection.execute("PRAGMA query_only=ON")
+        await connection.execute("PRAGMA busy_timeout=30000")
+        return cls(connection, engine.sync_engine.dialect)
+
+    async def rows(self, statement: Select[Any] | CompoundSelect[Any],
+                   params: Mapping[str, Any]) -> Sequence[Any]:
+        """As :func:`read_rows`, in one trip to the connection's thread."""
+        return await _sqlite_form(statement, self._dialect).fetch(self._connection, params)
+
+    async def close(self) -> None:
+        await self._connection.close()
