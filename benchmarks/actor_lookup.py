@@ -23,7 +23,7 @@ from benchmarks.broadcast_throughput import prepare
 from bot.config import normalise_database_url
 from bot.outbox.outcomes import mark_reachable
 from bot.roles import identify, person_rows, settle
-from models.session import SqliteReader, make_engine, make_sessionmaker, unit_of_work
+from models.session import Reader, make_engine, make_sessionmaker, unit_of_work
 from tests.support.dispatch_helpers import add_clients
 
 FIRST = 700_000
@@ -46,7 +46,7 @@ async def run() -> None:
         engine = make_engine(url)
         sessions = make_sessionmaker(engine)
         await add_clients(sessions, PEOPLE, now=datetime.now(UTC), first_chat=FIRST)
-        reader = await SqliteReader.open(engine)
+        reader = await Reader.open(engine)
         assert reader is not None
 
         async def settled(telegram_id: int) -> None:

@@ -41,7 +41,7 @@ from handlers.outbox import broadcast, dispatch
 from handlers.rate_limit import LotseRateLimiter
 from handlers.reminders import reminders
 from models import Caseworker
-from models.session import SqliteReader, make_engine, make_sessionmaker, unit_of_work
+from models.session import Reader, make_engine, make_sessionmaker, unit_of_work
 
 log = logging.getLogger("lotse")
 
@@ -114,7 +114,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data: BotData = app.bot_data
     data.engine = make_engine(data.settings.database_url)
     data.sessions = make_sessionmaker(data.engine)
-    data.reader = await SqliteReader.open(data.engine)
+    data.reader = await Reader.open(data.engine)
     async with unit_of_work(data.sessions) as session:
         await sync_municipalities(session, data.settings.municipalities)
         staff = [

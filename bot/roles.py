@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.text_limits import truncate
 from models import Caseworker, CaseworkerRole, Client, ClientStatus, Municipality
 from models.people import caseworker_municipalities
-from models.session import SqliteReader, read_rows
+from models.session import Reader, read_rows
 
 
 class Role(enum.StrEnum):
@@ -96,7 +96,7 @@ async def resolve_actor(
     return identity.actor
 
 
-async def person_rows(reader: SqliteReader, telegram_id: int) -> Sequence[Any]:
+async def person_rows(reader: Reader, telegram_id: int) -> Sequence[Any]:
     """The rows :func:`identify` reads, through a reader of their own (SQLite)."""
     return await reader.rows(_PERSON, {"telegram_id": telegram_id})
 

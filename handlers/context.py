@@ -16,7 +16,7 @@ from bot.i18n import Translator, translator_for
 from bot.limiter import FloodLimiter
 from bot.monitoring.metrics import ApiCalls, Metrics
 from bot.roles import Actor
-from models.session import SqliteReader, unit_of_work
+from models.session import Reader, unit_of_work
 
 LotseBot = ExtBot[dict[str, Any]]  # with the rate limiter's arguments (handlers/rate_limit.py)
 
@@ -33,7 +33,7 @@ class BotData:
     clock: Callable[[], datetime] = _utcnow
     engine: AsyncEngine | None = None
     sessions: async_sessionmaker[AsyncSession] | None = None
-    reader: SqliteReader | None = None  # SQLite: who writes, read on a connection of its own
+    reader: Reader | None = None  # who writes, read on a connection of its own
     flood: dict[int, Any] = field(default_factory=dict)
     dispatch: DispatchConfig = field(default_factory=DispatchConfig)
     # The one budget of every Bot API request (installed as the Application's rate limiter).

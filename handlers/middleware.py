@@ -66,7 +66,7 @@ async def load_actor(update: Update, context: LotseContext) -> None:
     user = update.effective_user
     assert user is not None  # limit_flood stopped updates without a user
     admins, reader = context.settings.admin_ids, context.bot_data.reader
-    # Most updates come from clients: on SQLite their one query needs no session at all.
+    # Most updates come from clients: their one query needs no session at all.
     rows = await person_rows(reader, user.id) if reader is not None else None
     identity = None if rows is None else settle(
         rows, telegram_id=user.id, first_name=user.first_name, admin_ids=admins)

@@ -1,6 +1,6 @@
 """Who is writing, found in one query: role, language, towns, and whether a row of theirs says
 they blocked the bot (the middleware clears that only then). Every test runs both ways the
-middleware goes: through a session, and (SQLite) through the reader of its own, which settles
+middleware goes: through a session, and through the reader of its own, which settles
 clients and strangers without a session and hands everyone else on to ``identify``."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.roles import Identity, Role, identify, person_rows, settle
 from models import Caseworker, Client, Municipality
-from models.session import SqliteReader
+from models.session import PostgresReader, Reader
 from tests.support.builders import add_caseworker, add_client
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -29,20 +29,15 @@ async def who(sessions: Sessions, telegram_id: int, admins: frozenset[int] = fro
               *, way: str = "session") -> Identity:
     rows = None
     if way == "reader":
-        engine = sessions.kw["bind"]
-        reader = await SqliteReader.open(engine)
-        if engine.dialect.name != "sqlite":
-            assert reader is None  # PostgreSQL: always through a session
-        else:
-            assert reader is not None
-            try:
-                rows = await person_rows(reader, telegram_id)
-            finally:
-                await reader.close()
-            settled = settle(rows, telegram_id=telegram_id, first_name="Nadia",
-                             admin_ids=admins)
-            if settled is not None:
-                return settled
+        reader = await Reader.open(sessions.kw["bind"])
+        assert reader is not None
+        try:
+            rows = await person_rows(reader, telegram_id)
+        finally:
+            await reader.close()
+        settled = settle(rows, telegram_id=telegram_id, first_name="Nadia", admin_ids=admins)
+        if settled is not None:
+            return settled
     async with sessions() as session, session.begin():
         return await identify(session, telegram_id=telegram_id, first_name="Nadia",
                               admin_ids=admins, rows=rows)
@@ -109,11 +104,7 @@ async def test_nobody_known_is_a_stranger(sessions: Sessions, way: str) -> None:
 async def test_the_reader_sees_a_change_at_once(sessions: Sessions) -> None:
     """The reader stays open for the whole process: an erasure (the Telegram link removed)
     committed elsewhere must count from the next update on, not from some later one."""
-    engine = sessions.kw["bind"]
-    reader = await SqliteReader.open(engine)
-    if engine.dialect.name != "sqlite":
-        assert reader is None
-        return
+    reader = await Reader.open(sessions.kw["bind"])
     assert reader is not None
     await add_client(sessions, telegram_id=807, now=NOW)
     try:
@@ -126,5 +117,26 @@ async def test_the_reader_sees_a_change_at_once(sessions: Sessions) -> None:
         rows = await person_rows(reader, 807)
         settled = settle(rows, telegram_id=807, first_name="Nadia", admin_ids=frozenset())
         assert settled is not None and settled.actor.role is Role.STRANGER
+    finally:
+        await reader.close()
+
+
+async def test_the_postgres_reader_opens_again_after_the_server_dropped_it(
+        sessions: Sessions) -> None:
+    """A server restart (here: its backend terminated) costs no update: the reader connects
+    again and answers."""
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to drop the connection")
+    await add_client(sessions, telegram_id=808, now=NOW)
+    reader = await Reader.open(engine)
+    assert isinstance(reader, PostgresReader)
+    try:
+        assert len(await person_rows(reader, 808)) == 1
+        pid = reader._connection.get_server_pid()
+        async with sessions() as session, session.begin():
+            assert await session.scalar(select(func.pg_terminate_backend(pid)))
+        assert len(await person_rows(reader, 808)) == 1
+        assert reader._connection.get_server_pid() != pid
     finally:
         await reader.close()
