@@ -199,11 +199,14 @@ class PostgresReader(Reader):
                 try:
                     records = await self._connection.fetch(form.compiled.string, *arguments)
                     break
-                except (OSError, asyncpg.InterfaceError,
-                        asyncpg.exceptions.ConnectionDoesNotExistError):
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError,
+                        asyncpg.InternalClientError):
+                    # Dropped by the server (a restart: "terminating connection", or a
+                    # connection still being torn down): once more on a new one. A read-only
+                    # query loses nothing by a second try.
                     if attempt == 2:  # the server is gone: the update fails as it would
                         raise
-                    self._connection.terminate()  # dropped (a server restart): once more
+                    self._connection.terminate()
         return [form.row(*record) for record in records]
 
     async def close(self) -> None:
