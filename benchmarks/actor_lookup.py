@@ -23,7 +23,8 @@ from benchmarks.broadcast_throughput import prepare
 from bot.config import normalise_database_url
 from bot.outbox.outcomes import mark_reachable
 from bot.roles import identify, person_rows, settle
-from models.session import Reader, make_engine, make_sessionmaker, unit_of_work
+from models.readers import Reader
+from models.session import make_engine, make_sessionmaker, unit_of_work
 from tests.support.dispatch_helpers import add_clients
 
 FIRST = 700_000

@@ -41,7 +41,8 @@ from handlers.outbox import broadcast, dispatch
 from handlers.rate_limit import LotseRateLimiter
 from handlers.reminders import reminders
 from models import Caseworker
-from models.session import Reader, make_engine, make_sessionmaker, unit_of_work
+from models.readers import Reader
+from models.session import make_engine, make_sessionmaker, unit_of_work
 
 log = logging.getLogger("lotse")
 

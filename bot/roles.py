@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.text_limits import truncate
 from models import Caseworker, CaseworkerRole, Client, ClientStatus, Municipality
 from models.people import caseworker_municipalities
-from models.session import Reader, read_rows
+from models.readers import Reader, read_rows
 
 
 class Role(enum.StrEnum):

@@ -16,7 +16,8 @@ from bot.i18n import Translator, translator_for
 from bot.limiter import FloodLimiter
 from bot.monitoring.metrics import ApiCalls, Metrics
 from bot.roles import Actor
-from models.session import Reader, unit_of_work
+from models.readers import Reader
+from models.session import unit_of_work
 
 LotseBot = ExtBot[dict[str, Any]]  # with the rate limiter's arguments (handlers/rate_limit.py)
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.roles import Identity, Role, identify, person_rows, settle
 from models import Caseworker, Client, Municipality
-from models.session import PostgresReader, Reader
+from models.readers import PostgresReader, Reader
 from tests.support.builders import add_caseworker, add_client
 
 Sessions = async_sessionmaker[AsyncSession]
