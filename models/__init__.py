@@ -29,7 +29,7 @@ from models.conversation import Conversation, StoredMessage
 from models.invite import Invite, InviteKind
 from models.invoice import CREDIT_NOTE, INVOICE, Invoice, InvoiceCounter
 from models.municipality import Location, Municipality
-from models.outbox import OutboxMessage, OutboxState
+from models.outbox import OPEN_STATES, OutboxMessage, OutboxState
 from models.people import Caseworker, CaseworkerRole, Client, ClientStatus
 from models.reminders import (
     AppointmentKind,
@@ -43,6 +43,7 @@ from models.waste import WasteCollection, WasteZone
 __all__ = [
     "CREDIT_NOTE",
     "INVOICE",
+    "OPEN_STATES",
     "Absence",
     "AppointmentKind",
     "AuditLog",

@@ -27,6 +27,10 @@ class OutboxState(enum.StrEnum):
     CANCELLED = "cancelled"  # e.g. the booking it reminds of was cancelled
 
 
+# What a dispatcher still has to send (a row in SENDING is another's claim).
+OPEN_STATES = (OutboxState.PENDING, OutboxState.UNCERTAIN)
+
+
 class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (

@@ -8,9 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import OutboxMessage, OutboxState
-
-OPEN = (OutboxState.PENDING, OutboxState.UNCERTAIN)  # what the dispatcher still has to send
+from models import OPEN_STATES, OutboxMessage
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,7 @@ async def dispatcher_lag(session: AsyncSession, *, now: datetime) -> tuple[float
     is_broadcast = OutboxMessage.broadcast_id.is_not(None)
     rows = (await session.execute(
         select(is_broadcast, func.min(OutboxMessage.due_at))
-        .where(OutboxMessage.state.in_(OPEN), OutboxMessage.due_at <= now)
+        .where(OutboxMessage.state.in_(OPEN_STATES), OutboxMessage.due_at <= now)
         .group_by(is_broadcast)
     )).all()
     oldest: dict[bool, datetime] = {bool(broadcast): due for broadcast, due in rows}

@@ -19,9 +19,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.i18n import FALLBACK_LANGUAGE
-from models import Caseworker, Client, OutboxMessage, OutboxState
+from models import OPEN_STATES, Caseworker, Client, OutboxMessage, OutboxState
 
-OPEN = (OutboxState.PENDING, OutboxState.UNCERTAIN)
+OPEN = OPEN_STATES
 LOCK_NAMESPACE = 0x4C6F  # advisory lock namespace of the outbox dispatchers ("Lo")
 UNREACHABLE = "the recipient has blocked the bot"
 
